@@ -1,0 +1,216 @@
+"""Sourced history: load, validate, convert units, and pick one value per year for a series.
+
+Files are tidy long CSVs, one row per published figure: geo, indicator, year, value, unit, source
+(+ optional qualifier, note, vintage). Values stay as published in the file; the loader converts
+them to the indicator's canonical unit and keeps the published value and unit beside it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from . import units
+from .errors import InputError, Problem, shorten
+from .files import read_csv, read_yaml
+from .locations import params_dir
+from .vocab import Vocabulary, load_vocabulary
+
+REQUIRED = ("geo", "indicator", "year", "value", "unit", "source")
+OPTIONAL = ("qualifier", "note", "vintage")
+QUALIFIERS = {"=": "as published", ">": "a lower bound", "<": "an upper bound", "~": "approximate"}
+FIRST_YEAR = 1949
+COLUMNS = ["geo", "indicator", "year", "value", "unit", "qualifier", "vintage", "source", "note",
+           "value_published", "unit_published", "dataset", "file", "line", "priority"]
+
+
+@dataclass(frozen=True)
+class History:
+    """All loaded observations (`table`, one row per figure) and a fingerprint of the input files."""
+
+    table: pd.DataFrame
+    data_hash: str
+    files: tuple[str, ...]
+
+    def series(self, geo: str, indicator: str, upto: int | None = None) -> pd.DataFrame:
+        """One observation per year (highest-priority file wins), indexed by year, columns
+        value, qualifier, unit, source, dataset. Years after `upto` are dropped."""
+        t = self.table
+        rows = t[(t.geo == geo) & (t.indicator == indicator)]
+        if upto is not None:
+            rows = rows[rows.year <= upto]
+        rows = rows.sort_values(["year", "priority"]).drop_duplicates("year", keep="first")
+        return rows.set_index("year")[["value", "qualifier", "unit", "source", "dataset"]]
+
+    def coverage(self) -> pd.DataFrame:
+        """Which series exist: geo, indicator, number of years, first and last year, the years, datasets."""
+        chosen = self.table.sort_values(["geo", "indicator", "year", "priority"]).drop_duplicates(
+            ["geo", "indicator", "year"])
+        grouped = chosen.groupby(["geo", "indicator"], sort=True)
+        out = grouped.agg(n_years=("year", "size"), first=("year", "min"), last=("year", "max"),
+                          unit=("unit", "first"))
+        out["years"] = grouped["year"].agg(_year_ranges)
+        out["lower_bounds"] = grouped["qualifier"].agg(lambda q: int((q == ">").sum()))
+        out["datasets"] = grouped["dataset"].agg(lambda d: ",".join(sorted(set(d))))
+        return out.reset_index()
+
+    def conflicts(self) -> pd.DataFrame:
+        """(geo, indicator, year) given different values by different files."""
+        t = self.table
+        spread = t.groupby(["geo", "indicator", "year"])["value"].transform(lambda v: v.max() - v.min())
+        rows = t[spread > 1e-9 * t["value"].abs().clip(lower=1)]
+        return rows.sort_values(["geo", "indicator", "year", "priority"])[
+            ["geo", "indicator", "year", "value", "unit", "qualifier", "dataset", "source"]]
+
+
+def _year_ranges(years: pd.Series) -> str:
+    ys = sorted(int(y) for y in years)
+    runs, start = [], ys[0]
+    for prev, cur in zip(ys, [*ys[1:], None], strict=True):
+        if cur != prev + 1 if cur is not None else True:
+            runs.append(str(start) if start == prev else f"{start}–{prev}")
+            start = cur
+    return ", ".join(runs)
+
+
+def history_files(directory: Path) -> list[Path]:
+    """The CSVs of a history folder in priority order (datasets.yaml first, then by name)."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise InputError([Problem(str(directory), "", "", "no such folder", "a folder of history CSV files")])
+    listed: list[Path] = []
+    manifest = directory / "datasets.yaml"
+    if manifest.is_file():
+        entries = read_yaml(manifest) or []
+        for i, entry in enumerate(entries if isinstance(entries, list) else [None]):
+            name = entry.get("file") if isinstance(entry, dict) else None
+            if not name or not (directory / name).is_file():
+                raise InputError([Problem(str(manifest), f"entry {i + 1}", "file", shorten(name),
+                                          "the name of a CSV file in this folder")])
+            listed.append(directory / name)
+    rest = sorted(p for p in directory.glob("*.csv") if p not in listed)
+    files = listed + rest
+    if not files:
+        raise InputError([Problem(str(directory), "", "", "no .csv files", "at least one history CSV")])
+    return files
+
+
+def load_history(extra_dirs: list[Path] | tuple[Path, ...] = (), shipped_dir: Path | None = None,
+                 vocabulary: Vocabulary | None = None) -> History:
+    """Load the shipped history plus analysts' folders (`extra_dirs`, which take precedence).
+
+    Every problem of every file is collected and raised together as one InputError."""
+    vocab = vocabulary or load_vocabulary()
+    shipped = Path(shipped_dir) if shipped_dir else params_dir() / "history"
+    files = [p for d in extra_dirs for p in history_files(d)] + history_files(shipped)
+    frames, problems, digest = [], [], hashlib.sha256()
+    for priority, path in enumerate(files):
+        try:
+            frames.append(_load_file(path, priority, vocab))
+        except InputError as exc:
+            problems.extend(exc.problems)
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    if problems:
+        raise InputError(problems)
+    table = pd.concat(frames, ignore_index=True)
+    return History(table, digest.hexdigest()[:16], tuple(str(p) for p in files))
+
+
+def _load_file(path: Path, priority: int, vocab: Vocabulary) -> pd.DataFrame:
+    header, rows = read_csv(path)
+    f = str(path)
+    missing = [c for c in REQUIRED if c not in header]
+    unknown = [c for c in header if c not in REQUIRED + OPTIONAL]
+    problems = []
+    if missing:
+        problems.append(Problem(f, "line 1", "header", f"no column {', '.join(missing)}",
+                                f"columns {', '.join(REQUIRED)} (+ optional {', '.join(OPTIONAL)})"))
+    if unknown:
+        problems.append(Problem(f, "line 1", "header", f"unknown column {', '.join(map(repr, unknown))}",
+                                f"only {', '.join(REQUIRED + OPTIONAL)}"))
+    if problems:
+        raise InputError(problems)
+    max_year = datetime.date.today().year
+    records, seen = [], {}
+    for line, cells in rows:
+        raw = {k: v.strip() for k, v in zip(header, cells, strict=True)}
+        rec, row_problems = _parse_row(raw, f, line, vocab, max_year)
+        if row_problems:
+            problems.extend(row_problems)
+            continue
+        rec.update(dataset=path.stem, file=path.name, line=line, priority=priority,
+                   vintage=raw.get("vintage") or path.stem)
+        key = (rec["geo"], rec["indicator"], rec["year"], rec["vintage"])
+        if key in seen:
+            first = seen[key]
+            if (first["value"], first["qualifier"]) == (rec["value"], rec["qualifier"]):
+                first["source"] += " | " + rec["source"]  # the same figure from another source
+                continue
+            problems.append(Problem(f, f"line {line}", "value",
+                                    f"{rec['value_published']} for {key[0]} {key[1]} {key[2]}, but line "
+                                    f"{first['line']} gives {first['value_published']}",
+                                    "one value per geo, indicator, year and vintage (add a 'vintage' "
+                                    "column to keep both)"))
+            continue
+        seen[key] = rec
+        records.append(rec)
+    if problems:
+        raise InputError(problems)
+    return pd.DataFrame.from_records(records, columns=COLUMNS)
+
+
+def _parse_row(raw: dict, f: str, line: int, vocab: Vocabulary, max_year: int) -> tuple[dict, list[Problem]]:
+    where = f"line {line}"
+    problems: list[Problem] = []
+
+    def bad(field: str, found: str, expected: str) -> None:
+        problems.append(Problem(f, where, field, found, expected))
+
+    geo, name = raw["geo"], raw["indicator"]
+    if geo not in vocab.geos:
+        bad("geo", shorten(geo), "a place listed in params/geos.yaml (Chinese short name, e.g. 广西, 柳州)")
+    indicator = vocab.indicators.get(name)
+    if indicator is None:
+        bad("indicator", shorten(name), "an indicator listed in params/indicators.yaml (e.g. rd_intensity)")
+    try:
+        year = int(raw["year"])
+        if not FIRST_YEAR <= year <= max_year:
+            bad("year", raw["year"], f"a data year from {FIRST_YEAR} to {max_year}")
+    except ValueError:
+        year = None
+        bad("year", shorten(raw["year"]), "a whole year such as 2021")
+    try:
+        value = float(raw["value"])
+        if not math.isfinite(value):
+            raise ValueError
+    except ValueError:
+        value = None
+        bad("value", shorten(raw["value"]), "a number as published (no thousands separators)")
+    unit, remark = units.split_unit(raw["unit"])
+    if units.dimension(unit) is None:
+        bad("unit", shorten(raw["unit"]), "a known unit: " + ", ".join(units.UNITS))
+    elif indicator is not None and units.dimension(unit) != indicator.dimension:
+        bad("unit", shorten(raw["unit"]), f"a unit convertible to {indicator.unit} for {name}")
+    qualifier = raw.get("qualifier") or "="
+    if qualifier not in QUALIFIERS:
+        bad("qualifier", shorten(qualifier), " | ".join(f"'{q}' {m}" for q, m in QUALIFIERS.items()))
+    if not raw["source"]:
+        bad("source", "an empty cell", "the URL or reference the figure was read in")
+    if value is not None and indicator is not None and not indicator.signed and value < 0:
+        bad("value", raw["value"], f"a non-negative number for {name}")
+    if value is not None and unit == "%" and indicator is not None and indicator.kind == "share" \
+            and not 0 <= value <= 100:
+        bad("value", raw["value"], f"a share between 0 and 100 % for {name}")
+    if problems:
+        return {}, problems
+    note = raw.get("note", "")
+    if remark:
+        note = f"[unit as published: {raw['unit']}] {note}".strip()
+    return dict(geo=geo, indicator=name, year=year, value=value * units.factor(unit, indicator.unit),
+                unit=indicator.unit, qualifier=qualifier, source=raw["source"], note=note,
+                value_published=raw["value"], unit_published=raw["unit"]), []

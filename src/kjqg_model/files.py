@@ -1,0 +1,66 @@
+"""Reading parameter files: encoding, emptiness and syntax errors become InputError, never a
+traceback from the parser."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import yaml
+
+from .errors import InputError, Problem
+
+
+def read_text(path: Path) -> str:
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise InputError([Problem(str(path), "", "", f"an unreadable file ({exc.strerror})", "a readable file")]) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        found = "bytes that are not UTF-8"
+        try:
+            raw.decode("gb18030")
+            found += " (the file looks GBK/GB18030-encoded)"
+        except UnicodeDecodeError:
+            pass
+        raise InputError([Problem(str(path), f"line {line}", "", found, "UTF-8 text (re-save the file as UTF-8)")]) from None
+    if not text.strip():
+        raise InputError([Problem(str(path), "", "", "an empty file", "a header and at least one row")])
+    return text
+
+
+def read_yaml(path: Path) -> object:
+    text = read_text(path)
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise InputError([Problem(str(path), where, "", f"malformed YAML ({what})", "valid YAML")]) from None
+
+
+def read_csv(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Header and (line number, cells) of every non-blank row. Ragged or broken rows are errors."""
+    text = read_text(path)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[tuple[int, list[str]]] = []
+    try:
+        header = [h.strip() for h in next(reader)]
+        for cells in reader:
+            if any(c.strip() for c in cells):
+                rows.append((reader.line_num, cells))
+    except csv.Error as exc:
+        raise InputError([Problem(str(path), f"line {reader.line_num}", "", f"malformed CSV ({exc})", "valid CSV")]) from None
+    problems = [
+        Problem(str(path), f"line {line}", "", f"{len(cells)} cells", f"{len(header)} cells, one per header column")
+        for line, cells in rows
+        if len(cells) != len(header)
+    ]
+    if problems:
+        raise InputError(problems)
+    return header, rows

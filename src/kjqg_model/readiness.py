@@ -1,0 +1,68 @@
+"""Whether a target's history suffices to model it, and which series it would use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .data import History
+from .targets import Target
+from .vocab import Vocabulary
+
+THIN = 3  # fewer observations than this: the series borrows its dynamics from the pool
+
+# an indicator that can be rebuilt from others when not published directly
+DERIVED = {
+    "hte_stock": ("hte_recognitions",),  # certificates last three years: stock ≈ 3-year sum
+    "rd_intensity": ("rd_expenditure", "gdp"),
+}
+
+
+@dataclass(frozen=True)
+class Need:
+    geo: str
+    indicator: str  # a concrete series name (bases resolved)
+    n_obs: int
+    years: str
+    via: str = ""  # how it is obtained if not published directly
+
+
+def series_for(target: Target, vocab: Vocabulary) -> list[tuple[str, str]]:
+    """The (geo, concrete indicator) pairs a target's evaluation needs, one list per basis shown."""
+    ind = vocab.indicators[target.indicator]
+    names = [ind.bases[target.basis]] if ind.bases and target.basis in ind.bases else (
+        list(ind.bases.values()) if ind.bases else [ind.name])
+    geos = [target.geo] + ([target.relative_to] if target.kind == "relative" else [])
+    return [(g, n) for n in names for g in geos]
+
+
+def observations(history: History, geo: str, indicator: str, origin: int | None) -> Need:
+    s = history.series(geo, indicator, upto=origin)
+    if len(s) or indicator not in DERIVED:
+        return Need(geo, indicator, len(s), _years(s.index))
+    parts = [history.series(geo, p, upto=origin) for p in DERIVED[indicator]]
+    if indicator == "hte_stock":
+        n = len(parts[0])  # each recognition year contributes to a stock year
+    else:
+        n = len(set(parts[0].index) & set(parts[1].index))
+    years = _years(sorted(set(parts[0].index).intersection(*[p.index for p in parts[1:]])) if n else [])
+    return Need(geo, indicator, n, years, via=" + ".join(DERIVED[indicator]) if n else "")
+
+
+def _years(index) -> str:
+    ys = list(index)
+    return f"{ys[0]}–{ys[-1]}" if ys else ""
+
+
+def status(target: Target, history: History, vocab: Vocabulary, origin: int | None = None) -> str:
+    """'modelled', 'modelled (thin …)', or why not and what data would make it modellable."""
+    if target.indicator is None:
+        return f"not modelled: no statistical series for '{target.name}' in the data; supply one as a history CSV"
+    needs = [observations(history, g, n, origin) for g, n in series_for(target, vocab)]
+    missing = [f"{n.geo} {n.indicator}" for n in needs if n.n_obs == 0]
+    if missing and len(missing) == len(needs) or (target.kind == "relative" and missing):
+        upto = f" up to {origin}" if origin else ""
+        return f"no history{upto} for {', '.join(missing)}; supply it as a history CSV"
+    thin = [f"{n.geo} {n.indicator}: {n.n_obs} obs" for n in needs if 0 < n.n_obs < THIN]
+    if thin:
+        return f"modelled (thin: {'; '.join(thin)}; dynamics borrowed from the provincial pool)"
+    return "modelled"

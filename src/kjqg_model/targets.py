@@ -1,0 +1,234 @@
+"""Plan targets as data: one YAML file per plan under params/targets/, validated on loading."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from . import units
+from .errors import InputError, Problem, shorten
+from .files import read_yaml
+from .locations import params_dir
+from .vocab import Vocabulary, load_vocabulary
+
+KINDS = ("level", "cumulative", "growth_rate", "increase", "relative")
+COMPARATORS = (">", ">=", "<", "<=", "~")
+BASES = ("inflow", "outflow", "unspecified")
+FIELDS = {"id", "name", "section", "geo", "indicator", "kind", "year", "period", "comparator",
+          "threshold", "threshold_high", "unit", "clause", "relative_to", "basis", "each_year",
+          "aspiration", "lead", "note"}
+REQUIRED = ("id", "name", "geo", "kind", "comparator", "threshold", "unit", "clause")
+PLAN_FIELDS = {"plan", "title", "document", "issued", "seed", "geo", "base_year", "targets"}
+YEARS = (2000, 2100)
+_ID = re.compile(r"^[a-z0-9][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class Target:
+    plan: str
+    id: str
+    name: str
+    geo: str
+    indicator: str | None
+    kind: str
+    comparator: str
+    threshold: float
+    unit: str
+    clause: str
+    year: int  # the year the target is judged (end of the period)
+    period: tuple[int, int] | None = None
+    threshold_high: float | None = None
+    relative_to: str | None = None
+    basis: str | None = None
+    each_year: bool = False
+    aspiration: bool = False
+    section: str = ""
+    lead: str = ""
+    note: str = ""
+
+    def met(self, value: float) -> bool:
+        """Whether an outcome `value` (in the target's unit) meets the target. '~' counts as met
+        within 5 % of the threshold and above it, i.e. it is judged as '>=' 95 % of the threshold."""
+        t = self.threshold
+        return {">": value > t, ">=": value >= t, "<": value < t, "<=": value <= t,
+                "~": value >= 0.95 * t}[self.comparator]
+
+
+@dataclass(frozen=True)
+class Plan:
+    id: str
+    title: str
+    geo: str
+    base_year: int
+    document: str
+    issued: str
+    file: str
+    targets: tuple[Target, ...]
+
+
+def load_plans(directory: Path | None = None, vocabulary: Vocabulary | None = None) -> dict[str, Plan]:
+    """Every plan file in `directory` (default params/targets), keyed by plan id."""
+    vocab = vocabulary or load_vocabulary()
+    directory = Path(directory) if directory else params_dir() / "targets"
+    files = sorted(directory.glob("*.yaml"))
+    if not files:
+        raise InputError([Problem(str(directory), "", "", "no .yaml files", "one YAML file per plan")])
+    plans, problems = {}, []
+    for path in files:
+        try:
+            plan = load_plan(path, vocab)
+            plans[plan.id] = plan
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+    return plans
+
+
+def load_plan(path: Path, vocabulary: Vocabulary | None = None) -> Plan:
+    vocab = vocabulary or load_vocabulary()
+    f = str(path)
+    data = read_yaml(path)
+    if not isinstance(data, dict):
+        raise InputError([Problem(f, "", "", type(data).__name__, "a mapping with plan, title, geo, base_year, targets")])
+    problems = [Problem(f, "", k, "an unknown field", "one of " + ", ".join(sorted(PLAN_FIELDS)))
+                for k in data if k not in PLAN_FIELDS]
+    plan_id = data.get("plan")
+    if plan_id != Path(path).stem:
+        problems.append(Problem(f, "", "plan", shorten(plan_id), f"the file name's stem {Path(path).stem!r}"))
+    if data.get("geo") not in vocab.geos:
+        problems.append(Problem(f, "", "geo", shorten(data.get("geo")), "a place listed in params/geos.yaml"))
+    base_year = data.get("base_year")
+    if not isinstance(base_year, int) or not YEARS[0] <= base_year <= YEARS[1]:
+        problems.append(Problem(f, "", "base_year", shorten(base_year), f"a year from {YEARS[0]} to {YEARS[1]}"))
+    entries = data.get("targets")
+    if not isinstance(entries, list) or not entries:
+        problems.append(Problem(f, "", "targets", shorten(entries), "a non-empty list of targets"))
+        entries = []
+    targets, seen = [], set()
+    for i, entry in enumerate(entries):
+        target, errs = _parse_target(entry, i, str(plan_id), f, vocab)
+        problems.extend(errs)
+        if target is None:
+            continue
+        if target.id in seen:
+            problems.append(Problem(f, f"target {i + 1}", "id", repr(target.id), "an id not used before in this file"))
+        seen.add(target.id)
+        targets.append(target)
+    if problems:
+        raise InputError(problems)
+    return Plan(plan_id, str(data.get("title", "")), data["geo"], base_year, str(data.get("document", "")),
+                str(data.get("issued", "")), f, tuple(targets))
+
+
+def _year(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and YEARS[0] <= value <= YEARS[1]
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _parse_target(entry: object, i: int, plan: str, f: str, vocab: Vocabulary) -> tuple[Target | None, list[Problem]]:
+    if not isinstance(entry, dict):
+        return None, [Problem(f, f"target {i + 1}", "", shorten(entry), "a mapping of target fields")]
+    where = f"target {entry.get('id') or i + 1}"
+    problems: list[Problem] = []
+
+    def bad(field: str, found: object, expected: str) -> None:
+        problems.append(Problem(f, where, field, shorten(found), expected))
+
+    for k in entry:
+        if k not in FIELDS:
+            bad(k, "an unknown field", "one of " + ", ".join(sorted(FIELDS)))
+    for k in REQUIRED:
+        if entry.get(k) in (None, ""):
+            bad(k, "nothing", "a value (required)")
+    if problems:
+        return None, problems
+    tid, kind, comparator, unit = str(entry["id"]), entry["kind"], entry["comparator"], str(entry["unit"])
+    if not _ID.match(tid):
+        bad("id", tid, "ascii snake_case (a-z, 0-9, _)")
+    if kind not in KINDS:
+        bad("kind", kind, " | ".join(KINDS))
+    if comparator not in COMPARATORS:
+        bad("comparator", comparator, " | ".join(COMPARATORS))
+    for key in ("geo", "relative_to"):
+        if entry.get(key) is not None and entry[key] not in vocab.geos:
+            bad(key, entry[key], "a place listed in params/geos.yaml")
+    threshold, high = entry["threshold"], entry.get("threshold_high")
+    if not _number(threshold):
+        bad("threshold", threshold, "a number as written in the plan")
+    if high is not None and not (_number(high) and _number(threshold) and high >= threshold):
+        bad("threshold_high", high, "a number not below threshold (the upper end of a range)")
+    if units.dimension(unit) is None:
+        bad("unit", unit, "a known unit: " + ", ".join(units.UNITS))
+
+    year, period = entry.get("year"), entry.get("period")
+    if period is not None:
+        if not (isinstance(period, list) and len(period) == 2 and all(map(_year, period)) and period[0] < period[1]):
+            bad("period", period, f"[start, end] with {YEARS[0]} <= start < end <= {YEARS[1]}")
+            period = None
+        else:
+            period = (period[0], period[1])
+    if year is not None and not _year(year):
+        bad("year", year, f"a year from {YEARS[0]} to {YEARS[1]}")
+    needs_period = kind in ("cumulative", "growth_rate", "increase") or entry.get("each_year")
+    if needs_period and period is None and "period" not in {p.field for p in problems}:
+        bad("period", None, f"[start, end] for a {kind} target")
+    if kind in ("level", "relative") and year is None and period is None:
+        bad("year", None, f"the year a {kind} target is judged")
+    if kind == "relative" and not entry.get("relative_to"):
+        bad("relative_to", None, "the geo compared with (e.g. 全国) for a relative target")
+    if year is not None and period is not None and year != period[1]:
+        bad("year", year, f"the end of the period ({period[1]})")
+
+    indicator, basis = entry.get("indicator"), entry.get("basis")
+    ind = vocab.indicators.get(indicator) if indicator is not None else None
+    if indicator is not None and ind is None:
+        bad("indicator", indicator, "an indicator in params/indicators.yaml, or null")
+    if basis is not None and (ind is None or not ind.bases or basis not in BASES):
+        bad("basis", basis, "inflow | outflow | unspecified, on an indicator with two bases")
+    if ind is not None and ind.bases and basis is None:
+        basis = "unspecified"  # the plan does not say which basis: both are shown
+    if ind is not None and units.dimension(unit) is not None and kind in KINDS:
+        expected = _expected_dimension(kind, ind.dimension)
+        if units.dimension(unit) != expected:
+            fits = [u for u, (d, _) in units.UNITS.items() if d == expected]
+            bad("unit", unit, f"a unit for a {kind} target on {indicator}: {', '.join(fits)}")
+    if problems:
+        return None, problems
+    return Target(
+        plan=plan, id=tid, name=str(entry["name"]), geo=entry["geo"], indicator=indicator, kind=kind,
+        comparator=comparator, threshold=float(threshold), unit=unit, clause=str(entry["clause"]),
+        year=int(year if year is not None else period[1]), period=period,
+        threshold_high=float(high) if high is not None else None, relative_to=entry.get("relative_to"),
+        basis=basis, each_year=bool(entry.get("each_year", False)),
+        aspiration=bool(entry.get("aspiration", False)), section=str(entry.get("section", "")),
+        lead=str(entry.get("lead", "")), note=str(entry.get("note", "")),
+    ), []
+
+
+def _expected_dimension(kind: str, indicator_dimension: str) -> str:
+    if kind == "growth_rate":
+        return "share"  # a yearly growth rate in %
+    if kind == "relative":
+        return "ratio"
+    if kind == "increase" and indicator_dimension == "share":
+        return "share_change"  # 提高 x 个百分点
+    return indicator_dimension
+
+
+def targets_frame(plans: dict[str, Plan]) -> pd.DataFrame:
+    rows = [
+        dict(plan=t.plan, target_id=t.id, name=t.name, geo=t.geo, indicator=t.indicator or "", basis=t.basis or "",
+             kind=t.kind, year=t.year, period=f"{t.period[0]}–{t.period[1]}" if t.period else "",
+             comparator=t.comparator, threshold=t.threshold, threshold_high=t.threshold_high,
+             unit=t.unit, relative_to=t.relative_to, clause=t.clause)
+        for p in plans.values() for t in p.targets
+    ]
+    return pd.DataFrame(rows)
