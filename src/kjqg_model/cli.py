@@ -15,24 +15,30 @@ from .readiness import observations, series_for, status
 from .targets import load_plans, targets_frame
 from .vocab import load_vocabulary
 
-TARGET_COLUMNS = ["plan", "target_id", "geo", "indicator", "kind", "year", "comparator", "threshold",
-                  "unit", "status"]
+TARGET_COLUMNS = ["plan", "target_id", "geo", "indicator", "kind", "year", "comparator", "threshold", "unit", "status"]
 
 
 def _emit(frame: pd.DataFrame, fmt: str) -> None:
     if fmt == "csv":
         frame.to_csv(sys.stdout, index=False)
     else:
-        with pd.option_context("display.max_rows", None, "display.max_columns", None,
-                               "display.width", 200, "display.max_colwidth", 60):
+        with pd.option_context(
+            "display.max_rows", None, "display.max_columns", None, "display.width", 200, "display.max_colwidth", 60
+        ):
             print(frame.to_string(index=False))
 
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=("table", "csv"), default="table", help="output format (default: table)")
-    p.add_argument("--history", action="append", type=Path, default=[], metavar="DIR",
-                   help="a folder of history CSVs (same columns as params/history) that adds to or "
-                        "overrides the shipped series; may be given more than once")
+    p.add_argument(
+        "--history",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="DIR",
+        help="a folder of history CSVs (same columns as params/history) that adds to or "
+        "overrides the shipped series; may be given more than once",
+    )
 
 
 def _plans(args):
@@ -51,9 +57,9 @@ def cmd_targets(args) -> None:
     frame = targets_frame(plans)
     frame["status"] = [status(t, history, vocab, args.origin) for p in plans.values() for t in p.targets]
     if args.format == "csv":
-        frame = frame[TARGET_COLUMNS + ["name", "basis", "period", "threshold_high", "relative_to", "clause"]]
+        frame = frame[[*TARGET_COLUMNS, "name", "basis", "period", "threshold_high", "relative_to", "clause"]]
     else:
-        frame = frame[TARGET_COLUMNS[:2] + ["name"] + TARGET_COLUMNS[2:]]
+        frame = frame[[*TARGET_COLUMNS[:2], "name", *TARGET_COLUMNS[2:]]]
     _emit(frame, args.format)
 
 
@@ -67,34 +73,52 @@ def cmd_data(args) -> None:
         vocab, rows = load_vocabulary(), []
         for plan in _plans(args).values():
             for t in plan.targets:
-                needs = [observations(history, g, n, args.origin) for g, n in series_for(t, vocab)] if t.indicator else []
-                rows.append(dict(plan=t.plan, target_id=t.id, geo=t.geo, indicator=t.indicator,
-                                 series="; ".join(f"{n.geo} {n.indicator}{' via ' + n.via if n.via else ''}: "
-                                                  f"{n.n_obs} obs {n.years}".strip() for n in needs),
-                                 status=status(t, history, vocab, args.origin)))
+                needs = (
+                    [observations(history, g, n, args.origin) for g, n in series_for(t, vocab)] if t.indicator else []
+                )
+                rows.append(
+                    dict(
+                        plan=t.plan,
+                        target_id=t.id,
+                        geo=t.geo,
+                        indicator=t.indicator,
+                        series="; ".join(
+                            f"{n.geo} {n.indicator}{' via ' + n.via if n.via else ''}: {n.n_obs} obs {n.years}".strip()
+                            for n in needs
+                        ),
+                        status=status(t, history, vocab, args.origin),
+                    )
+                )
         _emit(pd.DataFrame(rows), args.format)
     if args.format == "table":
         print(f"\n# data hash {history.data_hash}; files: {', '.join(Path(f).name for f in history.files)}")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="kjqg", description="kjqg_model: probabilities of meeting "
-                                     "Guangxi's science-and-technology plan targets.")
+    parser = argparse.ArgumentParser(
+        prog="kjqg", description="kjqg_model: probabilities of meeting Guangxi's science-and-technology plan targets."
+    )
     parser.add_argument("--version", action="version", version=f"kjqg_model {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("targets", help="every target of the plans, with whether it can be modelled",
-                       description="List every quantitative target of the plans (params/targets/*.yaml) "
-                                   "with its status: modelled, or why not.")
+    p = sub.add_parser(
+        "targets",
+        help="every target of the plans, with whether it can be modelled",
+        description="List every quantitative target of the plans (params/targets/*.yaml) "
+        "with its status: modelled, or why not.",
+    )
     p.add_argument("--plan", action="append", help="plan id (repeatable); default: all plans")
     p.add_argument("--origin", type=int, help="judge data sufficiency using data up to this year only")
     _common(p)
     p.set_defaults(func=cmd_targets)
 
-    p = sub.add_parser("data", help="which series exist, for which geo and years, with sources",
-                       description="Show the loaded history: series coverage (default), per-target data "
-                                   "sufficiency (--view targets), or disagreements between files "
-                                   "(--view conflicts).")
+    p = sub.add_parser(
+        "data",
+        help="which series exist, for which geo and years, with sources",
+        description="Show the loaded history: series coverage (default), per-target data "
+        "sufficiency (--view targets), or disagreements between files "
+        "(--view conflicts).",
+    )
     p.add_argument("--view", choices=("series", "targets", "conflicts"), default="series")
     p.add_argument("--plan", action="append", help="with --view targets: plan id (repeatable)")
     p.add_argument("--origin", type=int, help="with --view targets: count data up to this year only")

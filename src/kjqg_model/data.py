@@ -17,7 +17,7 @@ import pandas as pd
 
 from . import units
 from .errors import InputError, Problem, shorten
-from .files import read_csv, read_yaml
+from .files import ragged_rows, read_csv, read_yaml
 from .locations import params_dir
 from .vocab import Vocabulary, load_vocabulary
 
@@ -25,8 +25,23 @@ REQUIRED = ("geo", "indicator", "year", "value", "unit", "source")
 OPTIONAL = ("qualifier", "note", "vintage")
 QUALIFIERS = {"=": "as published", ">": "a lower bound", "<": "an upper bound", "~": "approximate"}
 FIRST_YEAR = 1949
-COLUMNS = ["geo", "indicator", "year", "value", "unit", "qualifier", "vintage", "source", "note",
-           "value_published", "unit_published", "dataset", "file", "line", "priority"]
+COLUMNS = [
+    "geo",
+    "indicator",
+    "year",
+    "value",
+    "unit",
+    "qualifier",
+    "vintage",
+    "source",
+    "note",
+    "value_published",
+    "unit_published",
+    "dataset",
+    "file",
+    "line",
+    "priority",
+]
 
 
 @dataclass(frozen=True)
@@ -50,10 +65,10 @@ class History:
     def coverage(self) -> pd.DataFrame:
         """Which series exist: geo, indicator, number of years, first and last year, the years, datasets."""
         chosen = self.table.sort_values(["geo", "indicator", "year", "priority"]).drop_duplicates(
-            ["geo", "indicator", "year"])
+            ["geo", "indicator", "year"]
+        )
         grouped = chosen.groupby(["geo", "indicator"], sort=True)
-        out = grouped.agg(n_years=("year", "size"), first=("year", "min"), last=("year", "max"),
-                          unit=("unit", "first"))
+        out = grouped.agg(n_years=("year", "size"), first=("year", "min"), last=("year", "max"), unit=("unit", "first"))
         out["years"] = grouped["year"].agg(_year_ranges)
         out["lower_bounds"] = grouped["qualifier"].agg(lambda q: int((q == ">").sum()))
         out["datasets"] = grouped["dataset"].agg(lambda d: ",".join(sorted(set(d))))
@@ -65,7 +80,8 @@ class History:
         spread = t.groupby(["geo", "indicator", "year"])["value"].transform(lambda v: v.max() - v.min())
         rows = t[spread > 1e-9 * t["value"].abs().clip(lower=1)]
         return rows.sort_values(["geo", "indicator", "year", "priority"])[
-            ["geo", "indicator", "year", "value", "unit", "qualifier", "dataset", "source"]]
+            ["geo", "indicator", "year", "value", "unit", "qualifier", "dataset", "source"]
+        ]
 
 
 def _year_ranges(years: pd.Series) -> str:
@@ -90,8 +106,17 @@ def history_files(directory: Path) -> list[Path]:
         for i, entry in enumerate(entries if isinstance(entries, list) else [None]):
             name = entry.get("file") if isinstance(entry, dict) else None
             if not name or not (directory / name).is_file():
-                raise InputError([Problem(str(manifest), f"entry {i + 1}", "file", shorten(name),
-                                          "the name of a CSV file in this folder")])
+                raise InputError(
+                    [
+                        Problem(
+                            str(manifest),
+                            f"entry {i + 1}",
+                            "file",
+                            shorten(name),
+                            "the name of a CSV file in this folder",
+                        )
+                    ]
+                )
             listed.append(directory / name)
     rest = sorted(p for p in directory.glob("*.csv") if p not in listed)
     files = listed + rest
@@ -100,8 +125,11 @@ def history_files(directory: Path) -> list[Path]:
     return files
 
 
-def load_history(extra_dirs: list[Path] | tuple[Path, ...] = (), shipped_dir: Path | None = None,
-                 vocabulary: Vocabulary | None = None) -> History:
+def load_history(
+    extra_dirs: list[Path] | tuple[Path, ...] = (),
+    shipped_dir: Path | None = None,
+    vocabulary: Vocabulary | None = None,
+) -> History:
     """Load the shipped history plus analysts' folders (`extra_dirs`, which take precedence).
 
     Every problem of every file is collected and raised together as one InputError."""
@@ -128,11 +156,26 @@ def _load_file(path: Path, priority: int, vocab: Vocabulary) -> pd.DataFrame:
     unknown = [c for c in header if c not in REQUIRED + OPTIONAL]
     problems = []
     if missing:
-        problems.append(Problem(f, "line 1", "header", f"no column {', '.join(missing)}",
-                                f"columns {', '.join(REQUIRED)} (+ optional {', '.join(OPTIONAL)})"))
+        problems.append(
+            Problem(
+                f,
+                "line 1",
+                "header",
+                f"no column {', '.join(missing)}",
+                f"columns {', '.join(REQUIRED)} (+ optional {', '.join(OPTIONAL)})",
+            )
+        )
     if unknown:
-        problems.append(Problem(f, "line 1", "header", f"unknown column {', '.join(map(repr, unknown))}",
-                                f"only {', '.join(REQUIRED + OPTIONAL)}"))
+        problems.append(
+            Problem(
+                f,
+                "line 1",
+                "header",
+                f"unknown column {', '.join(map(repr, unknown))}",
+                f"only {', '.join(REQUIRED + OPTIONAL)}",
+            )
+        )
+    problems += [] if problems else ragged_rows(path, header, rows)
     if problems:
         raise InputError(problems)
     max_year = datetime.date.today().year
@@ -143,19 +186,25 @@ def _load_file(path: Path, priority: int, vocab: Vocabulary) -> pd.DataFrame:
         if row_problems:
             problems.extend(row_problems)
             continue
-        rec.update(dataset=path.stem, file=path.name, line=line, priority=priority,
-                   vintage=raw.get("vintage") or path.stem)
+        rec.update(
+            dataset=path.stem, file=path.name, line=line, priority=priority, vintage=raw.get("vintage") or path.stem
+        )
         key = (rec["geo"], rec["indicator"], rec["year"], rec["vintage"])
         if key in seen:
             first = seen[key]
             if (first["value"], first["qualifier"]) == (rec["value"], rec["qualifier"]):
                 first["source"] += " | " + rec["source"]  # the same figure from another source
                 continue
-            problems.append(Problem(f, f"line {line}", "value",
-                                    f"{rec['value_published']} for {key[0]} {key[1]} {key[2]}, but line "
-                                    f"{first['line']} gives {first['value_published']}",
-                                    "one value per geo, indicator, year and vintage (add a 'vintage' "
-                                    "column to keep both)"))
+            problems.append(
+                Problem(
+                    f,
+                    f"line {line}",
+                    "value",
+                    f"{rec['value_published']} for {key[0]} {key[1]} {key[2]}, but line "
+                    f"{first['line']} gives {first['value_published']}",
+                    "one value per geo, indicator, year and vintage (add a 'vintage' column to keep both)",
+                )
+            )
             continue
         seen[key] = rec
         records.append(rec)
@@ -203,14 +252,28 @@ def _parse_row(raw: dict, f: str, line: int, vocab: Vocabulary, max_year: int) -
         bad("source", "an empty cell", "the URL or reference the figure was read in")
     if value is not None and indicator is not None and not indicator.signed and value < 0:
         bad("value", raw["value"], f"a non-negative number for {name}")
-    if value is not None and unit == "%" and indicator is not None and indicator.kind == "share" \
-            and not 0 <= value <= 100:
+    if (
+        value is not None
+        and unit == "%"
+        and indicator is not None
+        and indicator.kind == "share"
+        and not 0 <= value <= 100
+    ):
         bad("value", raw["value"], f"a share between 0 and 100 % for {name}")
     if problems:
         return {}, problems
     note = raw.get("note", "")
     if remark:
         note = f"[unit as published: {raw['unit']}] {note}".strip()
-    return dict(geo=geo, indicator=name, year=year, value=value * units.factor(unit, indicator.unit),
-                unit=indicator.unit, qualifier=qualifier, source=raw["source"], note=note,
-                value_published=raw["value"], unit_published=raw["unit"]), []
+    return dict(
+        geo=geo,
+        indicator=name,
+        year=year,
+        value=value * units.factor(unit, indicator.unit),
+        unit=indicator.unit,
+        qualifier=qualifier,
+        source=raw["source"],
+        note=note,
+        value_published=raw["value"],
+        unit_published=raw["unit"],
+    ), []

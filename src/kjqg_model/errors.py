@@ -35,5 +35,5 @@ class InputError(ValueError):
 
 def shorten(text: object, limit: int = 60) -> str:
     """Quote a found value for a message, cut to a readable length."""
-    s = repr(text) if not isinstance(text, str) else repr(text)
+    s = repr(text)
     return s if len(s) <= limit else s[: limit - 4] + "...'"

@@ -16,7 +16,9 @@ def read_text(path: Path) -> str:
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
-        raise InputError([Problem(str(path), "", "", f"an unreadable file ({exc.strerror})", "a readable file")]) from None
+        raise InputError(
+            [Problem(str(path), "", "", f"an unreadable file ({exc.strerror})", "a readable file")]
+        ) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -27,7 +29,9 @@ def read_text(path: Path) -> str:
             found += " (the file looks GBK/GB18030-encoded)"
         except UnicodeDecodeError:
             pass
-        raise InputError([Problem(str(path), f"line {line}", "", found, "UTF-8 text (re-save the file as UTF-8)")]) from None
+        raise InputError(
+            [Problem(str(path), f"line {line}", "", found, "UTF-8 text (re-save the file as UTF-8)")]
+        ) from None
     if not text.strip():
         raise InputError([Problem(str(path), "", "", "an empty file", "a header and at least one row")])
     return text
@@ -45,7 +49,8 @@ def read_yaml(path: Path) -> object:
 
 
 def read_csv(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """Header and (line number, cells) of every non-blank row. Ragged or broken rows are errors."""
+    """Header and (line number, cells) of every non-blank row; broken quoting is an error.
+    Rows are not checked against the header here, so a caller can first report a bad header."""
     text = read_text(path)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[tuple[int, list[str]]] = []
@@ -55,12 +60,15 @@ def read_csv(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
             if any(c.strip() for c in cells):
                 rows.append((reader.line_num, cells))
     except csv.Error as exc:
-        raise InputError([Problem(str(path), f"line {reader.line_num}", "", f"malformed CSV ({exc})", "valid CSV")]) from None
-    problems = [
+        raise InputError(
+            [Problem(str(path), f"line {reader.line_num}", "", f"malformed CSV ({exc})", "valid CSV")]
+        ) from None
+    return header, rows
+
+
+def ragged_rows(path: Path, header: list[str], rows: list[tuple[int, list[str]]]) -> list[Problem]:
+    return [
         Problem(str(path), f"line {line}", "", f"{len(cells)} cells", f"{len(header)} cells, one per header column")
         for line, cells in rows
         if len(cells) != len(header)
     ]
-    if problems:
-        raise InputError(problems)
-    return header, rows

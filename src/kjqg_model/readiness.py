@@ -29,8 +29,11 @@ class Need:
 def series_for(target: Target, vocab: Vocabulary) -> list[tuple[str, str]]:
     """The (geo, concrete indicator) pairs a target's evaluation needs, one list per basis shown."""
     ind = vocab.indicators[target.indicator]
-    names = [ind.bases[target.basis]] if ind.bases and target.basis in ind.bases else (
-        list(ind.bases.values()) if ind.bases else [ind.name])
+    names = (
+        [ind.bases[target.basis]]
+        if ind.bases and target.basis in ind.bases
+        else (list(ind.bases.values()) if ind.bases else [ind.name])
+    )
     geos = [target.geo] + ([target.relative_to] if target.kind == "relative" else [])
     return [(g, n) for n in names for g in geos]
 
@@ -40,10 +43,8 @@ def observations(history: History, geo: str, indicator: str, origin: int | None)
     if len(s) or indicator not in DERIVED:
         return Need(geo, indicator, len(s), _years(s.index))
     parts = [history.series(geo, p, upto=origin) for p in DERIVED[indicator]]
-    if indicator == "hte_stock":
-        n = len(parts[0])  # each recognition year contributes to a stock year
-    else:
-        n = len(set(parts[0].index) & set(parts[1].index))
+    # each recognition year counts towards a stock; R&D intensity needs R&D and GDP in the same year
+    n = len(parts[0]) if indicator == "hte_stock" else len(set(parts[0].index) & set(parts[1].index))
     years = _years(sorted(set(parts[0].index).intersection(*[p.index for p in parts[1:]])) if n else [])
     return Need(geo, indicator, n, years, via=" + ".join(DERIVED[indicator]) if n else "")
 
@@ -59,7 +60,7 @@ def status(target: Target, history: History, vocab: Vocabulary, origin: int | No
         return f"not modelled: no statistical series for '{target.name}' in the data; supply one as a history CSV"
     needs = [observations(history, g, n, origin) for g, n in series_for(target, vocab)]
     missing = [f"{n.geo} {n.indicator}" for n in needs if n.n_obs == 0]
-    if missing and len(missing) == len(needs) or (target.kind == "relative" and missing):
+    if (missing and len(missing) == len(needs)) or (target.kind == "relative" and missing):
         upto = f" up to {origin}" if origin else ""
         return f"no history{upto} for {', '.join(missing)}; supply it as a history CSV"
     thin = [f"{n.geo} {n.indicator}: {n.n_obs} obs" for n in needs if 0 < n.n_obs < THIN]

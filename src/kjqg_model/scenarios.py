@@ -31,14 +31,27 @@ def load_scenarios(path: Path | None = None) -> dict[str, Scenario]:
     f = str(path)
     data = read_yaml(path)
     if not isinstance(data, dict) or not isinstance(data.get("baseline"), dict):
-        raise InputError([Problem(f, "", "baseline", "no baseline mapping", "a 'baseline' mapping and a 'scenarios' mapping")])
+        raise InputError(
+            [Problem(f, "", "baseline", "no baseline mapping", "a 'baseline' mapping and a 'scenarios' mapping")]
+        )
     problems: list[Problem] = []
-    problems += [Problem(f, "", k, "an unknown top-level key", "baseline | scenarios") for k in data
-                 if k not in ("baseline", "scenarios")]
+    problems += [
+        Problem(f, "", k, "an unknown top-level key", "baseline | scenarios")
+        for k in data
+        if k not in ("baseline", "scenarios")
+    ]
     base = _check(data["baseline"], "baseline", f, problems)
     missing = [p for p in PARAMETERS if p not in data["baseline"]]
     if missing:
-        problems.append(Problem(f, "scenario baseline", ", ".join(missing), "nothing", "every parameter set in the baseline (null = trend)"))
+        problems.append(
+            Problem(
+                f,
+                "scenario baseline",
+                ", ".join(missing),
+                "nothing",
+                "every parameter set in the baseline (null = trend)",
+            )
+        )
     out = {"baseline": Scenario("baseline", str(data["baseline"].get("description", "")), base)}
     diffs = data.get("scenarios") or {}
     if not isinstance(diffs, dict):
@@ -48,7 +61,9 @@ def load_scenarios(path: Path | None = None) -> dict[str, Scenario]:
         if not isinstance(diff, dict):
             problems.append(Problem(f, f"scenario {name}", "", shorten(diff), "a mapping of parameter to value"))
             continue
-        out[str(name)] = Scenario(str(name), str(diff.get("description", "")), {**base, **_check(diff, name, f, problems)})
+        out[str(name)] = Scenario(
+            str(name), str(diff.get("description", "")), {**base, **_check(diff, name, f, problems)}
+        )
     if problems:
         raise InputError(problems)
     return out
@@ -60,14 +75,27 @@ def _check(entry: dict, name: str, f: str, problems: list[Problem]) -> dict[str,
         if key in META:
             continue
         if key not in PARAMETERS:
-            problems.append(Problem(f, f"scenario {name}", key, "an unknown parameter", "one of " + ", ".join(PARAMETERS)))
+            problems.append(
+                Problem(f, f"scenario {name}", key, "an unknown parameter", "one of " + ", ".join(PARAMETERS))
+            )
             continue
         lo, hi = PARAMETERS[key]
-        ok = value is None or (isinstance(value, int | float) and not isinstance(value, bool)
-                               and math.isfinite(value) and lo <= value <= hi)
+        ok = value is None or (
+            isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and math.isfinite(value)
+            and lo <= value <= hi
+        )
         if not ok:
-            problems.append(Problem(f, f"scenario {name}", key, shorten(value),
-                                    f"a yearly rate from {lo} to {hi} as a fraction (0.07 = 7 %), or null for the trend"))
+            problems.append(
+                Problem(
+                    f,
+                    f"scenario {name}",
+                    key,
+                    shorten(value),
+                    f"a yearly rate from {lo} to {hi} as a fraction (0.07 = 7 %), or null for the trend",
+                )
+            )
             continue
         params[key] = None if value is None else float(value)
     return params

@@ -18,11 +18,29 @@ from .vocab import Vocabulary, load_vocabulary
 KINDS = ("level", "cumulative", "growth_rate", "increase", "relative")
 COMPARATORS = (">", ">=", "<", "<=", "~")
 BASES = ("inflow", "outflow", "unspecified")
-FIELDS = {"id", "name", "section", "geo", "indicator", "kind", "year", "period", "comparator",
-          "threshold", "threshold_high", "unit", "clause", "relative_to", "basis", "each_year",
-          "aspiration", "lead", "note"}
+FIELDS = {
+    "id",
+    "name",
+    "section",
+    "geo",
+    "indicator",
+    "kind",
+    "year",
+    "period",
+    "comparator",
+    "threshold",
+    "threshold_high",
+    "unit",
+    "clause",
+    "relative_to",
+    "basis",
+    "each_year",
+    "aspiration",
+    "lead",
+    "note",
+}
 REQUIRED = ("id", "name", "geo", "kind", "comparator", "threshold", "unit", "clause")
-PLAN_FIELDS = {"plan", "title", "document", "issued", "seed", "geo", "base_year", "targets"}
+PLAN_FIELDS = {"plan", "title", "document", "issued", "seed", "geo", "base_year", "targets", "not_targets"}
 YEARS = (2000, 2100)
 _ID = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 
@@ -54,8 +72,9 @@ class Target:
         """Whether an outcome `value` (in the target's unit) meets the target. '~' counts as met
         within 5 % of the threshold and above it, i.e. it is judged as '>=' 95 % of the threshold."""
         t = self.threshold
-        return {">": value > t, ">=": value >= t, "<": value < t, "<=": value <= t,
-                "~": value >= 0.95 * t}[self.comparator]
+        return {">": value > t, ">=": value >= t, "<": value < t, "<=": value <= t, "~": value >= 0.95 * t}[
+            self.comparator
+        ]
 
 
 @dataclass(frozen=True)
@@ -94,9 +113,14 @@ def load_plan(path: Path, vocabulary: Vocabulary | None = None) -> Plan:
     f = str(path)
     data = read_yaml(path)
     if not isinstance(data, dict):
-        raise InputError([Problem(f, "", "", type(data).__name__, "a mapping with plan, title, geo, base_year, targets")])
-    problems = [Problem(f, "", k, "an unknown field", "one of " + ", ".join(sorted(PLAN_FIELDS)))
-                for k in data if k not in PLAN_FIELDS]
+        raise InputError(
+            [Problem(f, "", "", type(data).__name__, "a mapping with plan, title, geo, base_year, targets")]
+        )
+    problems = [
+        Problem(f, "", k, "an unknown field", "one of " + ", ".join(sorted(PLAN_FIELDS)))
+        for k in data
+        if k not in PLAN_FIELDS
+    ]
     plan_id = data.get("plan")
     if plan_id != Path(path).stem:
         problems.append(Problem(f, "", "plan", shorten(plan_id), f"the file name's stem {Path(path).stem!r}"))
@@ -121,8 +145,16 @@ def load_plan(path: Path, vocabulary: Vocabulary | None = None) -> Plan:
         targets.append(target)
     if problems:
         raise InputError(problems)
-    return Plan(plan_id, str(data.get("title", "")), data["geo"], base_year, str(data.get("document", "")),
-                str(data.get("issued", "")), f, tuple(targets))
+    return Plan(
+        plan_id,
+        str(data.get("title", "")),
+        data["geo"],
+        base_year,
+        str(data.get("document", "")),
+        str(data.get("issued", "")),
+        f,
+        tuple(targets),
+    )
 
 
 def _year(value: object) -> bool:
@@ -203,13 +235,26 @@ def _parse_target(entry: object, i: int, plan: str, f: str, vocab: Vocabulary) -
     if problems:
         return None, problems
     return Target(
-        plan=plan, id=tid, name=str(entry["name"]), geo=entry["geo"], indicator=indicator, kind=kind,
-        comparator=comparator, threshold=float(threshold), unit=unit, clause=str(entry["clause"]),
-        year=int(year if year is not None else period[1]), period=period,
-        threshold_high=float(high) if high is not None else None, relative_to=entry.get("relative_to"),
-        basis=basis, each_year=bool(entry.get("each_year", False)),
-        aspiration=bool(entry.get("aspiration", False)), section=str(entry.get("section", "")),
-        lead=str(entry.get("lead", "")), note=str(entry.get("note", "")),
+        plan=plan,
+        id=tid,
+        name=str(entry["name"]),
+        geo=entry["geo"],
+        indicator=indicator,
+        kind=kind,
+        comparator=comparator,
+        threshold=float(threshold),
+        unit=unit,
+        clause=str(entry["clause"]),
+        year=int(year if year is not None else period[1]),
+        period=period,
+        threshold_high=float(high) if high is not None else None,
+        relative_to=entry.get("relative_to"),
+        basis=basis,
+        each_year=bool(entry.get("each_year", False)),
+        aspiration=bool(entry.get("aspiration", False)),
+        section=str(entry.get("section", "")),
+        lead=str(entry.get("lead", "")),
+        note=str(entry.get("note", "")),
     ), []
 
 
@@ -225,10 +270,24 @@ def _expected_dimension(kind: str, indicator_dimension: str) -> str:
 
 def targets_frame(plans: dict[str, Plan]) -> pd.DataFrame:
     rows = [
-        dict(plan=t.plan, target_id=t.id, name=t.name, geo=t.geo, indicator=t.indicator or "", basis=t.basis or "",
-             kind=t.kind, year=t.year, period=f"{t.period[0]}–{t.period[1]}" if t.period else "",
-             comparator=t.comparator, threshold=t.threshold, threshold_high=t.threshold_high,
-             unit=t.unit, relative_to=t.relative_to, clause=t.clause)
-        for p in plans.values() for t in p.targets
+        dict(
+            plan=t.plan,
+            target_id=t.id,
+            name=t.name,
+            geo=t.geo,
+            indicator=t.indicator or "",
+            basis=t.basis or "",
+            kind=t.kind,
+            year=t.year,
+            period=f"{t.period[0]}–{t.period[1]}" if t.period else "",
+            comparator=t.comparator,
+            threshold=t.threshold,
+            threshold_high=t.threshold_high,
+            unit=t.unit,
+            relative_to=t.relative_to,
+            clause=t.clause,
+        )
+        for p in plans.values()
+        for t in p.targets
     ]
     return pd.DataFrame(rows)

@@ -42,7 +42,17 @@ class Vocabulary:
         key = str(name).strip().lower()
         if key in self.aliases:
             return self.aliases[key]
-        raise InputError([Problem("", "", "geo", repr(name), "a known place: " + ", ".join(list(self.geos)[:8]) + ", … (params/geos.yaml)")])
+        raise InputError(
+            [
+                Problem(
+                    "",
+                    "",
+                    "geo",
+                    repr(name),
+                    "a known place: " + ", ".join(list(self.geos)[:8]) + ", … (params/geos.yaml)",
+                )
+            ]
+        )
 
 
 def _mapping(path: Path) -> dict:
@@ -69,16 +79,28 @@ def _load(root: Path) -> Vocabulary:
             continue
         unit, kind = str(props.get("unit", "")), props.get("kind")
         if units.dimension(unit) is None:
-            problems.append(Problem(str(ind_path), where, "unit", repr(unit), "a known unit: " + ", ".join(units.UNITS)))
+            problems.append(
+                Problem(str(ind_path), where, "unit", repr(unit), "a known unit: " + ", ".join(units.UNITS))
+            )
         if kind not in INDICATOR_KINDS:
             problems.append(Problem(str(ind_path), where, "kind", repr(kind), " | ".join(sorted(INDICATOR_KINDS))))
-        indicators[name] = Indicator(name, str(props.get("label", name)), unit, str(kind),
-                                     dict(props.get("bases") or {}), str(props.get("note", "")),
-                                     bool(props.get("signed", False)))
+        indicators[name] = Indicator(
+            name,
+            str(props.get("label", name)),
+            unit,
+            str(kind),
+            dict(props.get("bases") or {}),
+            str(props.get("note", "")),
+            bool(props.get("signed", False)),
+        )
     for ind in indicators.values():
         for basis, target in ind.bases.items():
             if target not in indicators:
-                problems.append(Problem(str(ind_path), f"indicator {ind.name}", f"bases.{basis}", repr(target), "a defined indicator"))
+                problems.append(
+                    Problem(
+                        str(ind_path), f"indicator {ind.name}", f"bases.{basis}", repr(target), "a defined indicator"
+                    )
+                )
     geos = _mapping(geo_path)
     aliases = {str(p["en"]).lower(): g for g, p in geos.items() if isinstance(p, dict) and p.get("en")}
     if problems:

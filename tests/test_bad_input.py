@@ -1,0 +1,179 @@
+"""Every kind of bad input gets one InputError naming the file, the place, what was found and
+what was expected."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+
+from kjqg_model.data import load_history
+from kjqg_model.errors import InputError
+from kjqg_model.scenarios import load_scenarios
+from kjqg_model.targets import load_plan, load_plans
+
+from .conftest import HEADER, write_csv
+
+GOOD = "广西,rd_intensity,2023,0.84,%,=,https://example.org/a,\n"
+
+
+def history_error(tmp_path, body, **kw) -> str:
+    path = write_csv(tmp_path / "h", body, **kw)
+    with pytest.raises(InputError) as err:
+        load_history([tmp_path / "h"])
+    msg = str(err.value)
+    assert str(path) in msg
+    return msg
+
+
+@pytest.mark.parametrize(
+    ("body", "header", "expect"),
+    [
+        (GOOD, "geo,indicator,year,value,unit,qualifier,note\n", r"line 1.*no column source"),
+        (GOOD.rstrip("\n") + ",x\n", HEADER.rstrip("\n") + ",colour\n", r"unknown column 'colour'"),
+        (GOOD.replace("广西", "广南"), HEADER, r"line 2, field 'geo': found '广南'.*params/geos.yaml"),
+        (GOOD.replace("rd_intensity", "rd_intensty"), HEADER, r"field 'indicator': found 'rd_intensty'"),
+        (GOOD.replace(",%,", ",percent,"), HEADER, r"field 'unit': found 'percent'; expected a known unit"),
+        (
+            GOOD.replace(",%,", ",亿元,"),
+            HEADER,
+            r"field 'unit': found '亿元'; expected a unit convertible to % for rd_intensity",
+        ),
+        (GOOD.replace("0.84", "n/a"), HEADER, r"field 'value': found 'n/a'; expected a number"),
+        (GOOD.replace("0.84", "1,204"), HEADER, r"line 2: found 9 cells; expected 8 cells"),
+        (
+            GOOD.replace("rd_intensity,2023,0.84,%", "rd_expenditure,2023,-3,亿元"),
+            HEADER,
+            r"field 'value': found -3.*non-negative",
+        ),
+        (GOOD.replace("0.84", "130"), HEADER, r"field 'value': found 130.*between 0 and 100"),
+        (GOOD.replace("2023", "2099"), HEADER, r"field 'year': found 2099; expected a data year from 1949"),
+        (GOOD.replace("2023", "二〇二三"), HEADER, r"field 'year'.*a whole year"),
+        (GOOD.replace(",=,", ",>=,"), HEADER, r"field 'qualifier': found '>='"),
+        (GOOD.replace("https://example.org/a", ""), HEADER, r"field 'source': found an empty cell"),
+        (GOOD + GOOD.replace("0.84", "0.85"), HEADER, r"line 3, field 'value': found 0.85 .* line 2 gives 0.84"),
+        ('广西,rd_intensity,2023,"0.84,%,=,src,\n', HEADER, r"malformed CSV|cells"),
+    ],
+)
+def test_bad_history_rows(tmp_path, body, header, expect):
+    assert re.search(expect, history_error(tmp_path, body, header=header))
+
+
+def test_identical_figure_from_two_sources_is_accepted(tmp_path):
+    write_csv(tmp_path / "h", GOOD + GOOD.replace("example.org/a", "example.org/b"))
+    h = load_history([tmp_path / "h"])
+    assert h.series("广西", "rd_intensity").loc[2023, "source"].endswith("example.org/b")
+
+
+def test_all_problems_of_a_file_are_listed_together(tmp_path):
+    msg = history_error(tmp_path, GOOD.replace("0.84", "x") + GOOD.replace("广西", "火星"))
+    assert "2 problem(s)" in msg and "line 2" in msg and "line 3" in msg
+
+
+def test_empty_file(tmp_path):
+    (tmp_path / "h").mkdir()
+    (tmp_path / "h" / "empty.csv").write_text("")
+    with pytest.raises(InputError, match=r"empty.csv: found an empty file"):
+        load_history([tmp_path / "h"])
+
+
+def test_gbk_file(tmp_path):
+    msg = history_error(tmp_path, GOOD, encoding="gbk")
+    assert "line 2" in msg and "GBK" in msg and "UTF-8" in msg
+
+
+def test_missing_history_folder(tmp_path):
+    with pytest.raises(InputError, match=r"no such folder"):
+        load_history([tmp_path / "nowhere"])
+
+
+# --- targets -------------------------------------------------------------------------------------
+
+
+def edit_target(params_copy, plan, index, **changes):
+    path = params_copy / "targets" / f"{plan}.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for k, v in changes.items():
+        if v is None:
+            data["targets"][index].pop(k, None)
+        else:
+            data["targets"][index][k] = v
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_plan(path)
+    msg = str(err.value)
+    assert str(path) in msg and "target rd_intensity_2023" in msg
+    return msg
+
+
+@pytest.mark.parametrize(
+    ("changes", "expect"),
+    [
+        (dict(kind="stock"), r"field 'kind': found 'stock'; expected level \| cumulative"),
+        (dict(comparator="=>"), r"field 'comparator': found '=>'"),
+        (dict(unit="亿元"), r"field 'unit': found '亿元'; expected a unit for a level target on rd_intensity: %"),
+        (dict(unit="hectare"), r"field 'unit': found 'hectare'; expected a known unit"),
+        (dict(indicator="rd_intensty"), r"field 'indicator': found 'rd_intensty'"),
+        (dict(threshold="1.3%"), r"field 'threshold': found '1.3%'; expected a number"),
+        (dict(year=3023), r"field 'year': found 3023"),
+        (dict(kind="growth_rate"), r"field 'period': found None; expected \[start, end\] for a growth_rate target"),
+        (dict(kind="relative", unit="ratio"), r"field 'relative_to'"),
+        (dict(clause=None), r"field 'clause': found 'nothing'"),
+        (dict(colour="red"), r"field 'colour': found 'an unknown field'"),
+    ],
+)
+def test_bad_targets(params_copy, changes, expect):
+    assert re.search(expect, edit_target(params_copy, "guangxi_2021_2023", 0, **changes))
+
+
+def test_duplicate_target_id(params_copy):
+    path = params_copy / "targets" / "baise_2021_2023.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["targets"][1]["id"] = data["targets"][0]["id"]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(InputError, match=r"baise_2021_2023.yaml, target 2, field 'id'.*not used before"):
+        load_plan(path)
+
+
+def test_malformed_yaml_names_the_line(params_copy):
+    path = params_copy / "targets" / "guilin_2026_2030.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "  - id: [unclosed\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"guilin_2026_2030.yaml, line \d+, column \d+: found malformed YAML"):
+        load_plans(params_copy / "targets")
+
+
+def test_plan_id_must_match_file(params_copy):
+    path = params_copy / "targets" / "guilin_2026_2030.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("plan: guilin_2026_2030", "plan: guilin"), encoding="utf-8"
+    )
+    with pytest.raises(InputError, match=r"field 'plan': found 'guilin'; expected the file name's stem"):
+        load_plan(path)
+
+
+# --- scenarios -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expect"),
+    [
+        (
+            "baseline: {fiscal_st_growth: null, gdp_growth: null}\nscenarios:\n  odd: {fiscal_growth: 0.07}\n",
+            r"scenario odd, field 'fiscal_growth': found an unknown parameter; expected one of fiscal_st_growth",
+        ),
+        (
+            "baseline: {fiscal_st_growth: null, gdp_growth: null}\nscenarios:\n  big: {fiscal_st_growth: 7}\n",
+            r"scenario big, field 'fiscal_st_growth': found 7; expected a yearly rate .*0.07 = 7 %",
+        ),
+        ("baseline: {fiscal_st_growth: null}\n", r"scenario baseline, field 'gdp_growth'"),
+        ("scenarios: {}\n", r"field 'baseline'"),
+        ("baseline: {fiscal_st_growth: [\n", r"line \d+, column \d+: found malformed YAML"),
+    ],
+)
+def test_bad_scenarios(tmp_path, text, expect):
+    path = tmp_path / "scenarios.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_scenarios(path)
+    assert str(path) in str(err.value) and re.search(expect, str(err.value))

@@ -1,0 +1,102 @@
+"""The kjqg command line: stable columns, --help everywhere, clear errors with exit code 2."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from contextlib import redirect_stderr, redirect_stdout
+
+import pandas as pd
+import pytest
+
+from kjqg_model.cli import main
+
+from .conftest import write_csv
+
+
+def run(*argv) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        try:
+            code = main(list(argv))
+        except SystemExit as exc:  # argparse: --help and usage errors
+            code = exc.code
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_targets_csv_has_the_contract_columns():
+    code, out, _ = run("targets", "--format", "csv")
+    assert code == 0
+    df = pd.read_csv(io.StringIO(out))
+    assert list(df.columns[:10]) == [
+        "plan",
+        "target_id",
+        "geo",
+        "indicator",
+        "kind",
+        "year",
+        "comparator",
+        "threshold",
+        "unit",
+        "status",
+    ]
+    assert len(df) > 100 and df.status.notna().all()
+    rd = df[(df.plan == "guangxi_2021_2023") & (df.target_id == "rd_intensity_2023")].iloc[0]
+    assert (rd.threshold, rd.unit, rd.comparator, rd.status) == (1.3, "%", ">", "modelled")
+    baise = df[(df.plan == "baise_2021_2023") & (df.indicator == "rd_intensity")].iloc[0]
+    assert baise.status.startswith("no history for 百色 rd_intensity")
+
+
+def test_targets_plan_filter_and_table():
+    code, out, _ = run("targets", "--plan", "guilin_2026_2030")
+    assert code == 0 and "guilin_2026_2030" in out and "liuzhou" not in out
+
+
+def test_unknown_plan_is_a_clear_error():
+    code, _, err = run("targets", "--plan", "nanning_2021_2023")
+    assert code == 2 and "nanning_2021_2023" in err and "guangxi_2021_2023" in err and "Traceback" not in err
+
+
+def test_data_views():
+    code, out, _ = run("data", "--format", "csv")
+    cov = pd.read_csv(io.StringIO(out))
+    row = cov[(cov.geo == "广西") & (cov.indicator == "rd_intensity")].iloc[0]
+    assert (row["first"], row["last"]) == (2010, 2023)
+    code, out, _ = run("data", "--view", "targets", "--plan", "guangxi_2021_2023", "--origin", "2020")
+    assert code == 0 and "广西 rd_intensity: 11 obs 2010–2020" in out
+    code, out, _ = run("data", "--view", "conflicts", "--format", "csv")
+    assert code == 0 and "guangxi_reported" in out
+
+
+def test_history_folder_changes_status(tmp_path):
+    write_csv(
+        tmp_path / "mine",
+        "百色,rd_intensity,2019,0.40,%,=,my bureau,\n百色,rd_intensity,2020,0.42,%,=,my bureau,\n"
+        "百色,rd_intensity,2021,0.45,%,=,my bureau,\n",
+    )
+    code, out, _ = run("targets", "--plan", "baise_2021_2023", "--format", "csv", "--history", str(tmp_path / "mine"))
+    df = pd.read_csv(io.StringIO(out))
+    assert code == 0 and df[df.indicator == "rd_intensity"].status.iloc[0] == "modelled"
+
+
+def test_bad_history_folder_reports_file_and_line(tmp_path):
+    write_csv(tmp_path / "mine", "百色,rd_intensity,2021,abc,%,=,my bureau,\n")
+    code, _, err = run("data", "--history", str(tmp_path / "mine"))
+    assert code == 2 and "extra.csv, line 2, field 'value': found 'abc'" in err
+
+
+@pytest.mark.parametrize("command", [[], ["targets"], ["data"]])
+def test_help_everywhere(command):
+    code, out, _ = run(*command, "--help")
+    assert code == 0 and "usage: kjqg" in out
+
+
+def test_console_script_and_module_entry_point():
+    res = subprocess.run(
+        [sys.executable, "-m", "kjqg_model", "targets", "--plan", "baise_2021_2023", "--format", "csv"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert res.stdout.startswith("plan,target_id,geo,indicator,kind,year,comparator,threshold,unit,status")
