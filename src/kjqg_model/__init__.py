@@ -1,3 +1,17 @@
 """kjqg_model: probabilities of meeting Guangxi science-and-technology plan targets."""
 
 __version__ = "0.1.0"
+
+from .errors import InputError
+from .evaluate import evaluate_targets, required_growth, sensitivity
+from .project import Projection, forecast_series, project
+
+__all__ = [
+    "InputError",
+    "Projection",
+    "evaluate_targets",
+    "forecast_series",
+    "project",
+    "required_growth",
+    "sensitivity",
+]

@@ -94,6 +94,59 @@ def cmd_data(args) -> None:
         print(f"\n# data hash {history.data_hash}; files: {', '.join(Path(f).name for f in history.files)}")
 
 
+PROBABILITY_COLUMNS = [
+    "plan",
+    "target_id",
+    "name",
+    "geo",
+    "indicator",
+    "basis",
+    "year",
+    "comparator",
+    "threshold",
+    "unit",
+    "scenario",
+    "origin",
+    "probability",
+    "mc_se",
+    "progress_ratio",
+    "progress",
+    "actual",
+    "actual_qualifier",
+    "met",
+    "alt_basis_probability",
+    "alt_basis_actual",
+    "status",
+]
+
+
+def cmd_probabilities(args) -> None:
+    from .context import Context
+    from .evaluate import evaluate_targets
+
+    history = load_history(args.history) if args.history else None
+    plans = args.plan or None
+    frames = [
+        evaluate_targets(plans, s, args.origin, args.paths, args.seed, history) for s in args.scenario or ["baseline"]
+    ]
+    frame = pd.concat(frames, ignore_index=True)
+    if not args.all:
+        frame = frame[frame.probability.notna() | frame.actual.notna()]
+    if args.format == "table":
+        frame = frame[[c for c in PROBABILITY_COLUMNS if c not in ("name", "alt_basis_actual")]].copy()
+        frame["probability"] = frame.probability.map(lambda p: "" if pd.isna(p) else f"{p:.3f}")
+        frame["mc_se"] = frame.mc_se.map(lambda p: "" if pd.isna(p) else f"{p:.4f}")
+        frame["status"] = frame.status.str.slice(0, 40)
+        _emit(frame, "table")
+        ctx = Context.get(history)
+        print(
+            f"\n# {args.paths} paths, seed {args.seed}, data hash {ctx.history.data_hash}; "
+            "rows without a probability or an outcome hidden (--all shows them)"
+        )
+    else:
+        _emit(frame[PROBABILITY_COLUMNS], "csv")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kjqg", description="kjqg_model: probabilities of meeting Guangxi's science-and-technology plan targets."
@@ -124,7 +177,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--origin", type=int, help="with --view targets: count data up to this year only")
     _common(p)
     p.set_defaults(func=cmd_data)
+
+    p = sub.add_parser(
+        "probabilities",
+        help="probability of meeting each target, beside the actual outcome",
+        description="Simulate the futures of every modelled indicator and report, per target, the "
+        "probability of meeting it, its Monte Carlo standard error, the progress ratio "
+        "and, where published, the actual outcome.",
+    )
+    p.add_argument("--plan", action="append", help="plan id (repeatable); default: all plans")
+    p.add_argument(
+        "--scenario", action="append", help="scenario name from params/scenarios.yaml (repeatable); default: baseline"
+    )
+    p.add_argument("--origin", type=int, help="last data year used (later data only fills 'actual'); default: all data")
+    p.add_argument("--paths", type=_positive, default=20_000, help="Monte Carlo paths (default 20000)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--all", action="store_true", help="in the table, also list targets with no probability")
+    _common(p)
+    p.set_defaults(func=cmd_probabilities)
     return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"found {text!r}; expected a positive whole number")
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -44,7 +44,7 @@ COLUMNS = [
 ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity, so fits can be cached per loaded history
 class History:
     """All loaded observations (`table`, one row per figure) and a fingerprint of the input files."""
 

@@ -1,0 +1,432 @@
+"""From simulated paths to the probability of meeting each target, beside what happened.
+
+A target's outcome is computed on each joint path, mixing observed years (up to the origin) and
+simulated ones, so cumulative, increase, growth-rate and relative targets are judged on paths
+rather than on yearly marginals.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import units
+from .context import Context
+from .data import History
+from .errors import InputError
+from .models import exact_series
+from .project import CHUNK, NO_DRIVER_GEOS, GeoModel, NoHistory
+from .readiness import status as readiness_status
+from .scenarios import Scenario
+from .simulate import Streams
+from .targets import Target
+from .vocab import Vocabulary
+
+COMPARE = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
+PROGRESS_CATEGORIES = ((0.95, "on track"), (0.60, "acceleration needed"), (0.0, "limited progress"))
+FISCAL_DRIVEN = {"rd_expenditure", "rd_intensity", "fiscal_st_expenditure"}
+
+ValueAt = Callable[[str, int], np.ndarray]  # (geo, year) -> values in the indicator's canonical unit
+
+
+def meets(target: Target, outcome):
+    """Whether outcome(s) meet the target; '~' (左右/约) counts as met from 95 % of the threshold."""
+    if target.comparator == "~":
+        return np.asarray(outcome) >= 0.95 * target.threshold
+    return COMPARE[target.comparator](np.asarray(outcome), target.threshold)
+
+
+def outcome(target: Target, value_at: ValueAt, vocab: Vocabulary) -> np.ndarray:
+    """The target's measure on every path, in the target's own unit."""
+    ind = vocab.indicators[target.indicator]
+    geo, kind = target.geo, target.kind
+    if kind == "relative":
+        return value_at(geo, target.year) / value_at(target.relative_to, target.year)
+    if kind == "level":
+        return value_at(geo, target.year) * units.factor(ind.unit, target.unit)
+    start, end = target.period
+    if kind == "cumulative":
+        return sum(value_at(geo, y) for y in range(start, end + 1)) * units.factor(ind.unit, target.unit)
+    steps = [(start, end)] if not target.each_year else [(y - 1, y) for y in range(start + 1, end + 1)]
+    per_step = []
+    for a, b in steps:
+        va, vb = value_at(geo, a), value_at(geo, b)
+        if kind == "growth_rate":
+            per_step.append(100 * ((vb / va) ** (1 / (b - a)) - 1))
+        else:  # increase; a share's increase is in 百分点, the same number as its % difference
+            per_step.append((vb - va) * (1.0 if ind.dimension == "share" else units.factor(ind.unit, target.unit)))
+    worst = np.minimum if target.comparator in (">", ">=", "~") else np.maximum
+    return per_step[0] if len(per_step) == 1 else worst.reduce(np.vstack(per_step), axis=0)
+
+
+def concrete_indicator(target: Target, vocab: Vocabulary, basis: str | None = None) -> str:
+    ind = vocab.indicators[target.indicator]
+    if not ind.bases:
+        return ind.name
+    return ind.bases[basis or ("inflow" if target.basis in (None, "unspecified") else target.basis)]
+
+
+# --- observed outcome -------------------------------------------------------------------------
+
+
+def observed_value(history: History, geo: str, indicator: str, year: int) -> tuple[float, str] | None:
+    s = history.series(geo, indicator)
+    if year in s.index:
+        return float(s.loc[year, "value"]), str(s.loc[year, "qualifier"])
+    if indicator == "rd_intensity":  # cities publish R&D and GDP, not always the ratio
+        rd, gdp = (exact_series(history, geo, i, None) for i in ("rd_expenditure", "gdp"))
+        if year in rd.index and year in gdp.index:
+            return 100 * rd[year] / gdp[year], "="
+    return None
+
+
+def actual_outcome(target: Target, history: History, vocab: Vocabulary, indicator: str) -> tuple[float, str] | None:
+    """The outcome from published data (value, '=' or '>' for a lower bound), or None if unknown."""
+    qualifiers: list[str] = []
+
+    def value_at(geo: str, year: int) -> np.ndarray:
+        got = observed_value(history, geo, indicator, year)
+        if got is None:
+            raise NoHistory(f"{geo} {indicator} {year} not published")
+        qualifiers.append(got[1])
+        return np.array([got[0]])
+
+    try:  # the umbrella indicator and its bases share a unit, so the target converts either
+        value = float(outcome(target, value_at, vocab)[0])
+    except NoHistory:
+        return None
+    if any(q == ">" for q in qualifiers):
+        # a lower bound stays one only where the outcome grows with every bounded input
+        monotone = target.kind in ("level", "cumulative") and "<" not in qualifiers
+        return (value, ">") if monotone else None
+    return value, "="
+
+
+def met_from_actual(target: Target, actual: tuple[float, str] | None) -> bool | None:
+    if actual is None:
+        return None
+    value, qualifier = actual
+    if qualifier == "=":
+        return bool(meets(target, value))
+    # '> value': met for sure if the bound itself meets a '>'/'>=' target, otherwise unknown
+    return True if target.comparator in (">", ">=") and bool(meets(target, value)) else None
+
+
+# --- progress ratio (Open SDG) ----------------------------------------------------------------
+
+
+def progress(
+    target: Target, history: History, vocab: Vocabulary, indicator: str, base_year: int, origin: int | None
+) -> tuple[float, str]:
+    """Open SDG progress ratio: observed yearly growth since the plan's base year ÷ the yearly growth
+    needed from the base year to hit the target on time. While no year after the base is known,
+    the pace is that of the five years before the latest observation."""
+    if target.kind in ("cumulative", "relative") or target.each_year:
+        return np.nan, "n/a"
+    s = exact_series(history, target.geo, indicator, origin)
+    if len(s) < 2:
+        return np.nan, "n/a"
+    t_now = int(s.index.max())
+    t0 = base_year if base_year in s.index and t_now > base_year else min(s.index, key=lambda y: abs(y - (t_now - 5)))
+    ref_year = base_year if base_year in s.index else t_now
+    if t0 >= t_now or target.year <= ref_year:
+        return np.nan, "n/a"
+    observed = (s[t_now] / s[t0]) ** (1 / (t_now - t0)) - 1
+    ind = vocab.indicators[target.indicator]
+    to_canonical = 1.0 if ind.dimension == "share" else 1 / units.factor(ind.unit, target.unit)
+    if target.kind == "growth_rate":
+        required = target.threshold / 100
+    elif target.kind == "level":
+        required = (target.threshold * to_canonical / s[ref_year]) ** (1 / (target.year - ref_year)) - 1
+    elif base_year in s.index:  # increase over the base year
+        goal = s[base_year] + target.threshold * to_canonical
+        required = (goal / s[ref_year]) ** (1 / (target.year - ref_year)) - 1
+    else:
+        return np.nan, "n/a"
+    if required <= 0:
+        return np.inf, "on track"
+    ratio = observed / required
+    if ratio < 0:
+        return float(ratio), "deterioration"
+    return float(ratio), next(label for floor, label in PROGRESS_CATEGORIES if ratio >= floor)
+
+
+# --- probabilities ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Estimate:
+    probability: float
+    mc_se: float
+    n_paths: int
+
+
+def probabilities(
+    targets: list[tuple[Target, str]],
+    ctx: Context,
+    scenario: Scenario,
+    origin: int | None,
+    n_paths: int,
+    seed: int,
+    shifts: dict | None = None,
+) -> dict[tuple[str, str], Estimate | str]:
+    """P(target met) for (target, concrete indicator) pairs, simulated jointly per geo in chunks
+    (memory stays bounded whatever n_paths). A pair that cannot be simulated maps to the reason."""
+    needs: dict[str, dict[str, int]] = {}  # geo -> indicator -> last year needed
+    for t, ind in targets:
+        for geo in (t.geo, t.relative_to) if t.kind == "relative" else (t.geo,):
+            needs.setdefault(geo, {})[ind] = max(needs.get(geo, {}).get(ind, 0), t.year)
+    models = {
+        g: GeoModel(
+            ctx.history, g, scenario if g not in NO_DRIVER_GEOS else ctx.scenario("baseline"), origin, ctx.vocab, shifts
+        )
+        for g in needs
+    }
+    failed: dict[tuple[str, str], str] = {}
+    for geo, inds in needs.items():
+        for ind in list(inds):
+            try:
+                models[geo].anchors(ind)
+            except NoHistory as exc:
+                failed[(geo, ind)] = str(exc)
+                del inds[ind]
+    hits = {(t.id, ind): 0 for t, ind in targets}
+    reasons: dict[tuple[str, str], str] = {}
+    streams, done = Streams(seed), 0
+    while done < n_paths:
+        m = min(CHUNK, n_paths - done)
+        sims = {g: models[g].simulate(list(inds), max(inds.values()), m, streams) for g, inds in needs.items() if inds}
+        for t, ind in targets:
+            key = (t.id, ind)
+            if key in reasons:
+                continue
+            try:
+                value_at = _path_lookup(sims, ind, failed)
+                hits[key] += int(np.count_nonzero(meets(t, outcome(t, value_at, ctx.vocab))))
+            except NoHistory as exc:
+                reasons[key] = str(exc)
+        done += m
+    out: dict[tuple[str, str], Estimate | str] = {}
+    for key, k in hits.items():
+        if key in reasons:
+            out[key] = reasons[key]
+        else:
+            p = k / n_paths
+            out[key] = Estimate(p, float(np.sqrt(p * (1 - p) / n_paths)), n_paths)
+    return out
+
+
+def _path_lookup(sims: dict, indicator: str, failed: dict) -> ValueAt:
+    def value_at(geo: str, year: int) -> np.ndarray:
+        if (geo, indicator) in failed:
+            raise NoHistory(failed[(geo, indicator)])
+        return sims[geo][indicator].value_at(year)
+
+    return value_at
+
+
+def evaluate_targets(
+    plan: str | list[str] | None = None,
+    scenario: str = "baseline",
+    origin: int | None = None,
+    n_paths: int = 20_000,
+    seed: int = 0,
+    history: History | None = None,
+) -> pd.DataFrame:
+    """One row per target: probability of meeting it under `scenario`, seen from `origin` (the last
+    data year used; None = all data), with the Monte Carlo standard error, the progress ratio and,
+    where published, the actual outcome. A turnover target whose plan does not name the basis is
+    evaluated on the buyer-region (inflow) basis, with the seller-region basis in `alt_basis_*`."""
+    if n_paths < 1:
+        raise InputError.single("n_paths", repr(n_paths), "a positive number of paths")
+    ctx = Context.get(history)
+    plan_ids = list(ctx.plans) if plan is None else [plan] if isinstance(plan, str) else list(plan)
+    plans = [ctx.plan(p) for p in plan_ids]
+    sc = ctx.scenario(scenario)
+    rows, jobs = [], []
+    for p in plans:
+        for t in p.targets:
+            status = readiness_status(t, ctx.history, ctx.vocab, origin)
+            inds = []
+            if status.startswith("modelled"):
+                inds = [concrete_indicator(t, ctx.vocab)]
+                if ctx.vocab.indicators[t.indicator].bases and t.basis in (None, "unspecified"):
+                    inds.append(concrete_indicator(t, ctx.vocab, "outflow"))
+            jobs += [(t, i) for i in inds]
+            rows.append((p, t, status, inds))
+    est = probabilities(jobs, ctx, sc, origin, n_paths, seed)
+    records = []
+    for p, t, status, inds in rows:
+        rec = dict(
+            plan=t.plan,
+            target_id=t.id,
+            name=t.name,
+            geo=t.geo,
+            indicator=t.indicator or "",
+            basis="inflow" if len(inds) > 1 else (t.basis or ""),
+            kind=t.kind,
+            year=t.year,
+            comparator=t.comparator,
+            threshold=t.threshold,
+            unit=t.unit,
+            scenario=sc.name,
+            origin=origin,
+            probability=np.nan,
+            mc_se=np.nan,
+            n_paths=n_paths,
+            seed=seed,
+            progress_ratio=np.nan,
+            progress="n/a",
+            actual=np.nan,
+            actual_qualifier="",
+            met=None,
+            alt_basis_probability=np.nan,
+            alt_basis_actual=np.nan,
+            status=status,
+        )
+        if inds:
+            first = est[(t.id, inds[0])]
+            if isinstance(first, str):
+                rec["status"] = f"not modelled: {first}"
+            else:
+                rec.update(probability=first.probability, mc_se=first.mc_se)
+            actual = actual_outcome(t, ctx.history, ctx.vocab, inds[0])
+            if actual is not None:
+                rec.update(actual=actual[0], actual_qualifier=actual[1], met=met_from_actual(t, actual))
+            ratio, label = progress(t, ctx.history, ctx.vocab, inds[0], p.base_year, origin)
+            rec.update(progress_ratio=ratio, progress=label)
+            if len(inds) > 1:
+                alt = est[(t.id, inds[1])]
+                rec["alt_basis_probability"] = alt.probability if isinstance(alt, Estimate) else np.nan
+                alt_actual = actual_outcome(t, ctx.history, ctx.vocab, inds[1])
+                rec["alt_basis_actual"] = alt_actual[0] if alt_actual else np.nan
+        records.append(rec)
+    return pd.DataFrame.from_records(records)
+
+
+# --- what would change the odds ---------------------------------------------------------------
+
+
+def find_target(target: Target | str, ctx: Context) -> Target:
+    """A Target, 'plan/target_id', or a target_id unique across the plans."""
+    if isinstance(target, Target):
+        return target
+    plan_id, _, tid = str(target).rpartition("/")
+    found = [t for p in ctx.plans.values() if not plan_id or p.id == plan_id for t in p.targets if t.id == tid]
+    if len(found) != 1:
+        raise InputError.single("target", repr(target), "'plan/target_id' naming one target (see kjqg targets)")
+    return found[0]
+
+
+@dataclass(frozen=True)
+class RequiredGrowth:
+    rate: float | None  # yearly fiscal S&T growth (fraction) giving the asked probability
+    probability: float  # the probability reached at `rate` (or at the search bound)
+    message: str
+
+
+def required_growth(
+    target: Target | str,
+    probability: float = 0.8,
+    origin: int | None = None,
+    n_paths: int = 5_000,
+    seed: int = 0,
+    history: History | None = None,
+    bounds: tuple[float, float] = (-0.3, 0.6),
+) -> RequiredGrowth:
+    """The yearly growth of fiscal S&T spending that gives `probability` of meeting the target,
+    found by bisection on common random numbers (the probability is monotone in the rate)."""
+    ctx = Context.get(history)
+    t = find_target(target, ctx)
+    if t.indicator not in FISCAL_DRIVEN:
+        return RequiredGrowth(
+            None, np.nan, f"{t.indicator or t.name} is not driven by fiscal S&T spending in the model"
+        )
+    status = readiness_status(t, ctx.history, ctx.vocab, origin)
+    if not status.startswith("modelled"):
+        return RequiredGrowth(None, np.nan, status)
+    ind = concrete_indicator(t, ctx.vocab)
+    base = ctx.scenario("baseline")
+
+    def p_at(rate: float) -> float:
+        sc = Scenario(f"fiscal {rate:+.3f}", "", {**base.params, "fiscal_st_growth": rate})
+        got = probabilities([(t, ind)], ctx, sc, origin, n_paths, seed)[(t.id, ind)]
+        if isinstance(got, str):
+            raise NoHistory(got)
+        return got.probability
+
+    lo, hi = bounds
+    try:
+        p_lo, p_hi = p_at(lo), p_at(hi)
+    except NoHistory as exc:
+        return RequiredGrowth(None, np.nan, f"not modelled: {exc}")
+    if p_lo == p_hi:
+        return RequiredGrowth(
+            None,
+            p_hi,
+            f"fiscal growth does not move this probability ({p_hi:.1%}): the "
+            "outcome is already published or not reached by the fiscal path",
+        )
+    if p_hi < probability:
+        return RequiredGrowth(None, p_hi, f"not reachable: even {hi:.0%}/yr gives only {p_hi:.1%}")
+    if p_lo >= probability:
+        return RequiredGrowth(lo, p_lo, f"reached even at {lo:.0%}/yr ({p_lo:.1%})")
+    for _ in range(14):  # to within about 0.01 percentage point of growth
+        mid = (lo + hi) / 2
+        p_mid = p_at(mid)
+        lo, hi, p_hi = (mid, hi, p_hi) if p_mid < probability else (lo, mid, p_mid)
+    return RequiredGrowth(hi, p_hi, f"{hi:.1%}/yr gives {p_hi:.1%}")
+
+
+SENSITIVITY = {
+    "fiscal_st_expenditure_growth": "fiscal S&T growth (trend drift or scenario rate) ±1 sd",
+    "gdp_growth": "GDP growth drift ±1 sd",
+    "fiscal_elasticity": "elasticity of R&D to fiscal S&T spending ±1 se",
+    "gdp_elasticity": "elasticity of R&D to GDP ±1 se",
+    "drift": "the indicator's own drift ±1 sd",
+    "noise": "yearly noise scale ±1 sd of its estimate",
+}
+
+
+def sensitivity(
+    plan: str,
+    scenario: str = "baseline",
+    origin: int | None = None,
+    n_paths: int = 5_000,
+    seed: int = 0,
+    history: History | None = None,
+) -> pd.DataFrame:
+    """How each modelled target's probability moves when each key assumption moves by one standard
+    deviation either way (common random numbers: the differences are not Monte Carlo noise)."""
+    ctx = Context.get(history)
+    sc = ctx.scenario(scenario)
+    jobs = [
+        (t, concrete_indicator(t, ctx.vocab))
+        for t in ctx.plan(plan).targets
+        if readiness_status(t, ctx.history, ctx.vocab, origin).startswith("modelled")
+    ]
+    base = probabilities(jobs, ctx, sc, origin, n_paths, seed)
+    rows = []
+    moved = {(a, k): probabilities(jobs, ctx, sc, origin, n_paths, seed, {a: k}) for a in SENSITIVITY for k in (-1, 1)}
+    for t, ind in jobs:
+        if not isinstance(base[(t.id, ind)], Estimate):
+            continue
+        for a, label in SENSITIVITY.items():
+            lo, hi = moved[(a, -1)][(t.id, ind)], moved[(a, 1)][(t.id, ind)]
+            rows.append(
+                dict(
+                    target_id=t.id,
+                    name=t.name,
+                    assumption=a,
+                    about=label,
+                    p_minus=lo.probability,
+                    p_base=base[(t.id, ind)].probability,
+                    p_plus=hi.probability,
+                    swing=abs(hi.probability - lo.probability),
+                )
+            )
+    return pd.DataFrame(rows).sort_values(["target_id", "swing"], ascending=[True, False], ignore_index=True)
