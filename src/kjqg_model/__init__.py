@@ -4,7 +4,7 @@ __version__ = "0.1.0"
 
 from .errors import InputError
 from .evaluate import evaluate_targets, required_growth, sensitivity
-from .project import Projection, forecast_series, project
+from .projection import Projection, forecast_series, project
 
 __all__ = [
     "InputError",

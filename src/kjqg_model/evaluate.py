@@ -19,7 +19,7 @@ from .context import Context
 from .data import History
 from .errors import InputError
 from .models import exact_series
-from .project import CHUNK, NO_DRIVER_GEOS, GeoModel, NoHistory
+from .projection import CHUNK, NO_DRIVER_GEOS, GeoModel, NoHistory
 from .readiness import status as readiness_status
 from .scenarios import Scenario
 from .simulate import Streams

@@ -48,10 +48,12 @@ def draw_scale(s2: float, nu: float, z: np.ndarray) -> np.ndarray:
 
 
 def truncated_normal_above(lower: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Standard normal draws conditioned on exceeding `lower`, by inverting the CDF at u in (0, 1)."""
-    p_lo = special.ndtr(lower)
-    p = p_lo + u * (1.0 - p_lo)
-    return special.ndtri(np.clip(p, 1e-300, 1 - 1e-16))
+    """Standard normal draws conditioned on exceeding `lower`, by inverting the survival function
+    at u in [0, 1) (accurate far into the upper tail); never below `lower`."""
+    tail = special.ndtr(-np.asarray(lower, dtype=float)) * (1.0 - u)
+    with np.errstate(divide="ignore"):
+        z = -special.ndtri(tail)
+    return np.where(np.isfinite(z) & (z > lower), z, np.nextafter(lower, np.inf) + 1e-12)
 
 
 def lognormal_paths(x0: float, mu, sigma, shocks: np.ndarray) -> np.ndarray:

@@ -14,7 +14,7 @@ Parameters are drawn per path (not plugged in), so their uncertainty is in every
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -60,7 +60,6 @@ class Projection:
     paths: np.ndarray
     observed: pd.Series
     model: str
-    bounds: pd.Series = field(default_factory=pd.Series)
 
     def value_at(self, year: int) -> np.ndarray:
         """Every path's value in `year`: simulated after the anchor, the observation before."""
