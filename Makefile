@@ -19,12 +19,12 @@ briefs: $(STAMP)
 	$(VENV)/bin/kjqg data --format table
 
 test: $(STAMP)
-	$(PY) -m ruff check src tests
+	$(PY) -m ruff check src tests bench
 	$(PY) -m pytest -q
 
 lint: $(STAMP)
-	$(PY) -m ruff check src tests
-	$(PY) -m ruff format --check src tests
+	$(PY) -m ruff check src tests bench
+	$(PY) -m ruff format --check src tests bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

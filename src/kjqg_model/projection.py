@@ -35,7 +35,7 @@ from .models import (
     transform_of,
 )
 from .scenarios import Scenario
-from .simulate import Streams, draw_scale, truncated_normal_above
+from .simulate import Streams, cumulate, draw_scale, truncated_normal_above
 from .vocab import Vocabulary
 
 NO_DRIVER_GEOS = {"全国", "中央", "地方", "地方合计"}  # references: never driven by a plan's scenario
@@ -86,6 +86,35 @@ class _Drift:
     bounds: dict  # year -> latent lower bound, for lower-bound observations after the anchor
     observed: pd.Series
 
+    def increments(
+        self,
+        streams: Streams,
+        key: str,
+        n: int,
+        years: np.ndarray,
+        override: np.ndarray | None = None,
+        shifts: dict | None = None,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Yearly latent increments (float32, one row per path) for `years`, and the per-path drift
+        and noise scale. `override[j]`, where not NaN, fixes year j's increment (an observed or a
+        scenario growth). `shifts` moves the drift ("drift") or the noise scale ("noise") by that
+        many standard deviations of its estimate."""
+        shifts = shifts or {}
+        post = self.post
+        mu = post.mu_mean + shifts.get("drift", 0.0) * post.mu_sd + post.mu_sd * streams.normal(f"{key}/mu", n)
+        s2 = post.s2 * max(1 + shifts.get("noise", 0.0) * np.sqrt(2 / post.nu), 0.05)
+        sigma = draw_scale(s2, post.nu, streams.normal(f"{key}/sigma", n))
+        free = np.ones(len(years), bool) if override is None else np.isnan(override)
+        steps = np.empty((n, len(years)), np.float32)
+        if free.any():  # years fixed by data or scenario draw no shocks: nothing else moves with them
+            shocks = streams.normal(f"{key}/shock", n, int(free.sum()), np.float32)
+            shocks *= sigma.astype(np.float32)[:, None]
+            shocks += mu.astype(np.float32)[:, None]
+            steps[:, free] = shocks
+        if not free.all():
+            steps[:, ~free] = override[~free]
+        return steps, mu, sigma
+
     def simulate(
         self,
         streams: Streams,
@@ -94,27 +123,21 @@ class _Drift:
         years: np.ndarray,
         override: np.ndarray | None = None,
         shifts: dict | None = None,
-    ):
-        """Latent levels for `years` (all after the anchor). `override[j]`, where not NaN, fixes the
-        yearly increment (a scenario's growth rate). `shifts` moves the drift ("drift") or the noise
-        scale ("noise") by that many standard deviations of its estimate."""
-        shifts = shifts or {}
-        mu_mean = self.post.mu_mean + shifts.get("drift", 0.0) * self.post.mu_sd
-        mu = mu_mean + self.post.mu_sd * streams.normal(f"{key}/mu", n)
-        s2 = self.post.s2 * max(1 + shifts.get("noise", 0.0) * np.sqrt(2 / self.post.nu), 0.05)
-        sigma = draw_scale(s2, self.post.nu, streams.normal(f"{key}/sigma", n))
-        shocks = streams.normal(f"{key}/shock", n, len(years))
-        uniforms = streams.uniform(f"{key}/bound", n, len(years)) if self.bounds else None
+    ) -> np.ndarray:
+        """Latent levels for `years` (all after the anchor); a published lower bound "> x" in a
+        year conditions that year's shock on exceeding it."""
+        steps, mu, sigma = self.increments(streams, key, n, years, override, shifts)
+        if not self.bounds:
+            return self.anchor + cumulate(steps).astype(np.float64)
+        uniforms = streams.uniform(f"{key}/bound", n, len(years))
         out = np.empty((n, len(years)))
         level = np.full(n, self.anchor)
         for j, year in enumerate(years):
-            if override is not None and not np.isnan(override[j]):
-                level = level + override[j]
-            elif year in self.bounds:  # a published "> x": condition this year's shock on exceeding it
+            if year in self.bounds and (override is None or np.isnan(override[j])):
                 z = truncated_normal_above((self.bounds[year] - level - mu) / sigma, uniforms[:, j])
                 level = level + mu + sigma * z
             else:
-                level = level + mu + sigma * shocks[:, j]
+                level = level + steps[:, j]
             out[:, j] = level
         return out
 
@@ -170,31 +193,22 @@ class GeoModel:
         return max(years) + 1 if years else 10_000
 
     def _driver_growth(self, indicator: str, rate: float | None, years: np.ndarray, streams: Streams, n: int):
-        """Yearly log growth of a driver (fiscal S&T or GDP) for `years`, one row per path."""
+        """Yearly log growth of a driver (fiscal S&T or GDP) for `years`, one row per path: observed
+        where published, the scenario's rate after the origin, its drift model otherwise."""
         d = self.drift(indicator)
-        out = np.empty((n, len(years)))
-        observed = d.observed if d else pd.Series(dtype=float)
-        latent = pd.Series(np.log(observed.values), index=observed.index) if d else observed
-        start = self.scenario_start() if self.geo not in NO_DRIVER_GEOS else 10_000
         if d is None:  # no series at all: the pool's drift and noise
-            prior = pooled_prior(self.history, indicator, self.origin, "log")
-            post = fit_drift([], [], prior)
-        else:
-            post = d.post
+            post = fit_drift([], [], pooled_prior(self.history, indicator, self.origin, "log"))
+            d = _Drift(indicator, "log", 0, 0.0, post, {}, pd.Series(dtype=float))
         shift = self.shifts.get(f"{indicator}_growth", 0.0)
-        mu = post.mu_mean + shift * post.mu_sd + post.mu_sd * streams.normal(f"{self.geo}/{indicator}/mu", n)
-        sigma = draw_scale(post.s2, post.nu, streams.normal(f"{self.geo}/{indicator}/sigma", n))
-        if rate is not None:  # a scenario rate moves by one sd of the driver's yearly growth
-            rate = float(np.expm1(np.log1p(rate) + shift * np.sqrt(post.s2)))
-        shocks = streams.normal(f"{self.geo}/{indicator}/shock", n, len(years))
+        override = np.full(len(years), np.nan)
+        if rate is not None and self.geo not in NO_DRIVER_GEOS:  # moves by one sd of yearly growth
+            override[years >= self.scenario_start()] = np.log1p(rate) + shift * np.sqrt(d.post.s2)
+        logs = np.log(d.observed)
         for j, year in enumerate(years):
-            if year in latent.index and year - 1 in latent.index:
-                out[:, j] = latent[year] - latent[year - 1]
-            elif rate is not None and year >= start:
-                out[:, j] = np.log1p(rate)
-            else:
-                out[:, j] = mu + sigma * shocks[:, j]
-        return out
+            if year in logs.index and year - 1 in logs.index:
+                override[j] = logs[year] - logs[year - 1]
+        key = f"{self.geo}/{indicator}"
+        return d.increments(streams, key, n, years, override, {"drift": shift})[0]
 
     # --- simulation ------------------------------------------------------------------------------
     def anchors(self, indicator: str) -> tuple[int, pd.Series, str]:
@@ -297,12 +311,19 @@ class GeoModel:
             a = a_mean + self.shifts.get("drift", 0.0) * a_sd + a_sd * streams.normal(f"{self.geo}/rd/a", n)
             s2 = fit.sigma2 * max(1 + self.shifts.get("noise", 0.0) * np.sqrt(2 / fit.dof), 0.05)
             sigma = draw_scale(s2, fit.dof, streams.normal(f"{self.geo}/rd/sigma", n))
-            shocks = streams.normal(f"{self.geo}/rd/shock", n, len(grid))
-            cache["rd"] = (a[:, None] + beta[:, None] * f + coef[1][:, None] * g + sigma[:, None] * shocks, g)
+            d_rd = streams.normal(f"{self.geo}/rd/shock", n, len(grid), np.float32)  # in place, float32:
+            d_rd *= sigma.astype(np.float32)[:, None]  # the hot loop of a million-path run
+            d_rd += a.astype(np.float32)[:, None]
+            f *= beta.astype(np.float32)[:, None]
+            d_rd += f
+            d_rd += coef[1].astype(np.float32)[:, None] * g
+            cache["rd"] = (d_rd, g)
         d_rd, g = cache["rd"]
         cols = grid > anchor
         step = d_rd[:, cols] if ind == "rd_expenditure" else d_rd[:, cols] - g[:, cols]
-        return float(observed.iloc[-1]) * np.exp(np.cumsum(step, axis=1))
+        level = np.exp(cumulate(step)).astype(np.float64)
+        level *= float(observed.iloc[-1])
+        return level
 
     def _stock_paths(self, grid, streams, n, cache) -> np.ndarray:
         rec = self.drift("hte_recognitions")

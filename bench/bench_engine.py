@@ -1,0 +1,99 @@
+"""Engine benchmarks: prints timings and ratios measured in one run (not a test).
+
+    .venv/bin/python bench/bench_engine.py [--big 10000000]
+
+1. 1,000,000 paths of Guangxi's R&D intensity to 2030 vs numpy drawing one normal per path-year
+   (bar: within 8x), and vs statsmodels ETS simulate for the same number of paths (bar: faster).
+2. One plan x one scenario at 20,000 paths, warm (the slider case).
+3. Peak memory of a plan evaluated with 10M paths (chunked), vs what holding every path would need.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+import warnings
+
+import numpy as np
+
+from kjqg_model import evaluate_targets, project
+from kjqg_model.context import Context
+from kjqg_model.models import exact_series
+
+
+def best_of(fn, repeat=3):
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t)
+    return min(times), out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--big", type=int, default=10_000_000, help="paths for the memory check")
+    args = ap.parse_args()
+    n = 1_000_000
+    project("广西", "rd_intensity", end=2030, n_paths=1000)  # warm the fits
+    rng = np.random.default_rng(0)
+    t_model, t_numpy = [], []
+    for _ in range(5):  # interleaved, best of five: the machine's load moves both alike
+        t = time.perf_counter()
+        proj = project("广西", "rd_intensity", end=2030, n_paths=n, seed=1)
+        t_model.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        rng.standard_normal((n, len(proj.years)))
+        t_numpy.append(time.perf_counter() - t)
+    t_model, t_numpy, h = min(t_model), min(t_numpy), len(proj.years)
+    print(f"[1] {n:,} paths x {h} years ({proj.years[0]}–{proj.years[-1]}) of 广西 rd_intensity: {t_model:.3f} s")
+    print(f"    numpy standard_normal({n:,} x {h}): {t_numpy:.3f} s  ->  ratio {t_model / t_numpy:.2f}x (bar: <= 8x)")
+
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+    s = exact_series(Context.get().history, "广西", "rd_intensity", None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = ETSModel(np.log(s.values), trend="add", damped_trend=True).fit(disp=False)
+        t_ets, _ = best_of(lambda: fit.simulate(h, repetitions=n, rng=np.random.default_rng(0)), repeat=2)
+    print(
+        f"    statsmodels ETS(A,Ad,N) simulate({h}, repetitions={n:,}): {t_ets:.3f} s  ->  "
+        f"ours is {t_ets / t_model:.1f}x faster (bar: faster)"
+    )
+
+    for plan in ("guangxi_2021_2023", "liuzhou_2021_2023"):
+        evaluate_targets(plan, "fiscal-7", 2020, n_paths=20_000, seed=0)  # warm
+        t_plan, df = best_of(lambda p=plan: evaluate_targets(p, "fiscal-10", 2020, n_paths=20_000, seed=0))
+        print(
+            f"[2] {plan} x one scenario, 20,000 paths, warm: {t_plan * 1000:.0f} ms "
+            f"({df.probability.notna().sum()} probabilities)"
+        )
+
+    peaks = {n_paths: _peak_rss_of_plan(n_paths) for n_paths in (200_000, args.big)}
+    for n_paths, (peak, elapsed, p) in peaks.items():
+        print(
+            f"[3] guangxi_2021_2023 from 2020 with {n_paths:,} paths, fresh process: {elapsed:.1f} s, "
+            f"peak RSS {peak:.0f} MiB, p(rd_intensity_2023) = {p:.5f}"
+        )
+    (small, *_), (big, *_) = peaks.values()
+    print(f"    peak memory ratio {args.big:,} / 200,000 paths: {big / small:.2f} (bounded: chunks of paths)")
+
+
+def _peak_rss_of_plan(n_paths: int) -> tuple[float, float, float]:
+    code = (
+        "import resource, time\n"
+        "from kjqg_model import evaluate_targets\n"
+        "t = time.perf_counter()\n"
+        f"df = evaluate_targets('guangxi_2021_2023', 'baseline', 2020, n_paths={n_paths}, seed=0)\n"
+        "p = df.set_index('target_id').loc['rd_intensity_2023', 'probability']\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, time.perf_counter() - t, p)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    peak, elapsed, p = map(float, out.split())
+    return peak, elapsed, p
+
+
+if __name__ == "__main__":
+    main()
