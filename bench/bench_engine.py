@@ -75,20 +75,23 @@ def main() -> None:
     for n_paths, (peak, elapsed, p) in peaks.items():
         print(
             f"[3] guangxi_2021_2023 from 2020 with {n_paths:,} paths, fresh process: {elapsed:.1f} s, "
-            f"peak RSS {peak:.0f} MiB, p(rd_intensity_2023) = {p:.5f}"
+            f"peak traced memory {peak:.0f} MiB, p(rd_intensity_2023) = {p:.5f}"
         )
     (small, *_), (big, *_) = peaks.values()
     print(f"    peak memory ratio {args.big:,} / 200,000 paths: {big / small:.2f} (bounded: chunks of paths)")
 
 
 def _peak_rss_of_plan(n_paths: int) -> tuple[float, float, float]:
+    # tracemalloc sees numpy's buffers; ru_maxrss would carry over the parent's peak through exec
     code = (
-        "import resource, time\n"
+        "import time, tracemalloc\n"
         "from kjqg_model import evaluate_targets\n"
+        "evaluate_targets('guangxi_2021_2023', 'baseline', 2020, n_paths=10)\n"
+        "tracemalloc.start()\n"
         "t = time.perf_counter()\n"
         f"df = evaluate_targets('guangxi_2021_2023', 'baseline', 2020, n_paths={n_paths}, seed=0)\n"
         "p = df.set_index('target_id').loc['rd_intensity_2023', 'probability']\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, time.perf_counter() - t, p)\n"
+        "print(tracemalloc.get_traced_memory()[1] / 2**20, time.perf_counter() - t, p)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     peak, elapsed, p = map(float, out.split())

@@ -197,18 +197,11 @@ def probabilities(
     hits = {(t.id, ind): 0 for t, ind in targets}
     reasons: dict[tuple[str, str], str] = {}
     streams, done = Streams(seed), 0
-    while done < n_paths:
+    while done < n_paths:  # one chunk of paths alive at a time: memory does not grow with n_paths
         m = min(CHUNK, n_paths - done)
         sims = {g: models[g].simulate(list(inds), max(inds.values()), m, streams) for g, inds in needs.items() if inds}
-        for t, ind in targets:
-            key = (t.id, ind)
-            if key in reasons:
-                continue
-            try:
-                value_at = _path_lookup(sims, ind, failed)
-                hits[key] += int(np.count_nonzero(meets(t, outcome(t, value_at, ctx.vocab))))
-            except NoHistory as exc:
-                reasons[key] = str(exc)
+        _count_hits(targets, sims, failed, ctx.vocab, hits, reasons)
+        del sims
         done += m
     out: dict[tuple[str, str], Estimate | str] = {}
     for key, k in hits.items():
@@ -218,6 +211,18 @@ def probabilities(
             p = k / n_paths
             out[key] = Estimate(p, float(np.sqrt(p * (1 - p) / n_paths)), n_paths)
     return out
+
+
+def _count_hits(targets, sims: dict, failed: dict, vocab: Vocabulary, hits: dict, reasons: dict) -> None:
+    """Add each target's number of paths meeting it in this chunk to `hits` (or its reason)."""
+    for t, ind in targets:
+        key = (t.id, ind)
+        if key in reasons:
+            continue
+        try:
+            hits[key] += int(np.count_nonzero(meets(t, outcome(t, _path_lookup(sims, ind, failed), vocab))))
+        except NoHistory as exc:
+            reasons[key] = str(exc)
 
 
 def _path_lookup(sims: dict, indicator: str, failed: dict) -> ValueAt:
