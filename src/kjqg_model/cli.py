@@ -195,7 +195,50 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="in the table, also list targets with no probability")
     _common(p)
     p.set_defaults(func=cmd_probabilities)
+
+    p = sub.add_parser(
+        "backtest",
+        help="rolling-origin calibration of the forecasts against later data",
+        description="Refit at every origin on data up to it, forecast 1–5 years ahead for every "
+        "province, and score coverage, CRPS, PIT and threshold-event Brier scores "
+        "against benchmarks; also the 2023 plan targets seen from 2020 and 2021.",
+    )
+    p.add_argument("--origins", default="2014-2022", help="origin years, e.g. 2014-2022 (default)")
+    p.add_argument("--indicator", action="append", help="indicator to score (repeatable); default: the five")
+    p.add_argument("--paths", type=_positive, default=1000, help="paths per forecast (default 1000)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", type=Path, default=Path("outputs/backtest"), help="output folder")
+    _common(p)
+    p.set_defaults(func=cmd_backtest)
     return parser
+
+
+def cmd_backtest(args) -> None:
+    from .backtest import INDICATORS, write_report
+
+    history = load_history(args.history) if args.history else None
+    origins = _year_range(args.origins)
+    scores = write_report(
+        args.out, origins, tuple(args.indicator or INDICATORS), args.paths, args.seed, history, progress=True
+    )
+    head = scores[scores.horizons == "1–3"][["indicator", "method", "n", "crps", "cover50", "cover80", "cover95"]]
+    _emit(head.round(3), args.format)
+    if args.format == "table":
+        print(
+            f"\n# written to {args.out}: cases.csv events.csv scores.csv event_scores.csv exante.csv "
+            "coverage.png pit.png reliability.png"
+        )
+
+
+def _year_range(text: str) -> tuple[int, ...]:
+    try:
+        lo, _, hi = text.partition("-")
+        years = tuple(range(int(lo), int(hi or lo) + 1))
+    except ValueError:
+        years = ()
+    if not years:
+        raise InputError.single("--origins", repr(text), "a year or a range such as 2014-2022")
+    return years
 
 
 def _positive(text: str) -> int:

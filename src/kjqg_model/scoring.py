@@ -1,0 +1,63 @@
+"""Scores for probabilistic forecasts given as samples: CRPS, interval coverage, PIT, Brier."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+
+def crps_samples(samples: np.ndarray, y: float) -> float:
+    """CRPS of the empirical distribution of `samples` at outcome y:
+    E|X - y| - E|X - X'| / 2, with the second term from the sorted sample in O(n log n)."""
+    x = np.sort(np.asarray(samples, dtype=float))
+    n = x.size
+    weights = 2 * np.arange(1, n + 1) - n - 1
+    return float(np.mean(np.abs(x - y)) - np.dot(weights, x) / n**2)
+
+
+def crps_normal(mu, sigma, y):
+    """Closed-form CRPS of N(mu, sigma^2) at y (Gneiting et al. 2005)."""
+    z = (np.asarray(y) - mu) / sigma
+    return sigma * (z * (2 * stats.norm.cdf(z) - 1) + 2 * stats.norm.pdf(z) - 1 / np.sqrt(np.pi))
+
+
+def central_interval(samples: np.ndarray, level: float) -> tuple[float, float]:
+    lo, hi = np.quantile(samples, [(1 - level) / 2, (1 + level) / 2])
+    return float(lo), float(hi)
+
+
+def pit(samples: np.ndarray, y: float) -> float:
+    """Probability integral transform: share of the forecast below the outcome (ties split)."""
+    s = np.asarray(samples)
+    return float((np.count_nonzero(s < y) + 0.5 * np.count_nonzero(s == y)) / s.size)
+
+
+def coverage_table(hits: pd.Series) -> tuple[float, float, int]:
+    """Share of intervals that covered the outcome, its binomial standard error, and the count."""
+    n = int(hits.size)
+    p = float(hits.mean()) if n else np.nan
+    return p, float(np.sqrt(p * (1 - p) / n)) if n else np.nan, n
+
+
+def brier(prob: np.ndarray, outcome: np.ndarray) -> float:
+    return float(np.mean((np.asarray(prob, float) - np.asarray(outcome, float)) ** 2))
+
+
+def reliability(prob: np.ndarray, outcome: np.ndarray, bins: int = 10) -> pd.DataFrame:
+    """Forecast probability bins with their mean forecast, observed frequency and count."""
+    prob, outcome = np.asarray(prob, float), np.asarray(outcome, float)
+    edges = np.linspace(0, 1, bins + 1)
+    which = np.clip(np.digitize(prob, edges[1:-1]), 0, bins - 1)
+    rows = [
+        dict(
+            bin_low=edges[b],
+            bin_high=edges[b + 1],
+            mean_forecast=prob[which == b].mean(),
+            observed=outcome[which == b].mean(),
+            n=int((which == b).sum()),
+        )
+        for b in range(bins)
+        if (which == b).any()
+    ]
+    return pd.DataFrame(rows)
