@@ -6,11 +6,11 @@ from __future__ import annotations
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-from .scoring import reliability  # noqa: E402
+from .scoring import reliability
 
 LEVEL_COLOURS = {50: "#1b9e77", 80: "#d95f02", 95: "#7570b3"}
 
