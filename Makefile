@@ -15,8 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 briefs: $(STAMP)
-	$(VENV)/bin/kjqg targets --format table
-	$(VENV)/bin/kjqg data --format table
+	$(VENV)/bin/kjqg briefs --jobs 2 --out outputs
 
 test: $(STAMP)
 	$(PY) -m ruff check src tests bench

@@ -197,6 +197,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_probabilities)
 
     p = sub.add_parser(
+        "briefs",
+        help="render the PDF briefs in batch (papermill, parallel)",
+        description="Run notebooks/brief.ipynb for every run of params/runs.yaml (or the plans "
+        "given) and write, per run, outputs/<run>/ with the executed notebook, HTML and "
+        "PDF without code, probabilities.csv and manifest.json. A failing run is "
+        "reported and leaves its previous outputs untouched; the exit code is then 1.",
+    )
+    p.add_argument("--plan", action="append", help="only the runs of this plan (repeatable)")
+    p.add_argument("--scenario", action="append", help="scenarios to show instead of each run's list (repeatable)")
+    p.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default: outputs)")
+    p.add_argument("--paths", type=_positive, help="Monte Carlo paths (default: params/runs.yaml)")
+    p.add_argument("--seed", type=int, help="random seed (default: params/runs.yaml)")
+    p.add_argument("--jobs", type=_positive, default=2, help="parallel workers (default 2)")
+    p.add_argument("--runs", type=Path, help="another run list than params/runs.yaml")
+    p.add_argument(
+        "--history",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="DIR",
+        help="a folder of history CSVs that adds to or overrides the shipped series",
+    )
+    p.set_defaults(func=cmd_briefs)
+
+    p = sub.add_parser(
         "backtest",
         help="rolling-origin calibration of the forecasts against later data",
         description="Refit at every origin on data up to it, forecast 1–5 years ahead for every "
@@ -211,6 +236,41 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.set_defaults(func=cmd_backtest)
     return parser
+
+
+def cmd_briefs(args) -> int:
+    from dataclasses import replace
+
+    from .briefs import Run, load_runs, run_batch
+    from .context import Context
+
+    runs, defaults = load_runs(args.runs)
+    if args.plan:
+        unknown = [p for p in args.plan if p not in Context.get().plans]
+        if unknown:
+            raise InputError.single("--plan", ", ".join(unknown), "one of " + ", ".join(Context.get().plans))
+        listed = {r.plan for r in runs}
+        runs = [r for r in runs if r.plan in args.plan] + [
+            Run(p, p, ("baseline",)) for p in args.plan if p not in listed
+        ]
+    if args.scenario:
+        for s in args.scenario:
+            Context.get().scenario(s)
+        runs = [replace(r, scenarios=tuple(args.scenario)) for r in runs]
+    outcomes = run_batch(
+        runs,
+        args.out,
+        args.paths or defaults["paths"],
+        defaults["seed"] if args.seed is None else args.seed,
+        args.jobs,
+        args.history,
+    )
+    for o in outcomes:
+        state = "ok" if o.ok else f"FAILED: {o.error}"
+        print(f"{o.run.name:<22} {state}  {' '.join(f'{k}={v}' for k, v in o.timings.items())}")
+    failed = [o for o in outcomes if not o.ok]
+    print(f"# {len(outcomes) - len(failed)} of {len(outcomes)} briefs written under {args.out}")
+    return 1 if failed else 0
 
 
 def cmd_backtest(args) -> None:
@@ -254,10 +314,10 @@ def _positive(text: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        args.func(args)
+        code = args.func(args)
     except InputError as exc:
         print(f"kjqg: error: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         return 0
-    return 0
+    return code or 0

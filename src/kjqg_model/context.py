@@ -33,7 +33,10 @@ class Context:
         base = cls.get()
         return cls(history, base.scenarios, base.vocab, base.plans)
 
-    def scenario(self, name: str) -> Scenario:
+    def scenario(self, name: str | Scenario) -> Scenario:
+        """A shipped scenario by name, or an analyst's own Scenario object as it is."""
+        if isinstance(name, Scenario):
+            return name
         if name not in self.scenarios:
             raise InputError.single("scenario", repr(name), "one of " + ", ".join(self.scenarios))
         return self.scenarios[name]

@@ -370,16 +370,11 @@ def required_growth(
     except NoHistory as exc:
         return RequiredGrowth(None, np.nan, f"not modelled: {exc}")
     if p_lo == p_hi:
-        return RequiredGrowth(
-            None,
-            p_hi,
-            f"fiscal growth does not move this probability ({p_hi:.1%}): the "
-            "outcome is already published or not reached by the fiscal path",
-        )
+        return RequiredGrowth(None, p_hi, f"not moved by fiscal growth (p = {p_hi:.0%}; outcome already published)")
     if p_hi < probability:
-        return RequiredGrowth(None, p_hi, f"not reachable: even {hi:.0%}/yr gives only {p_hi:.1%}")
+        return RequiredGrowth(None, p_hi, f"not reachable: {hi:.0%}/yr gives {p_hi:.1%}")
     if p_lo >= probability:
-        return RequiredGrowth(lo, p_lo, f"reached even at {lo:.0%}/yr ({p_lo:.1%})")
+        return RequiredGrowth(lo, p_lo, f"reached even at {lo:.0%}/yr ({p_lo:.0%})")
     for _ in range(14):  # to within about 0.01 percentage point of growth
         mid = (lo + hi) / 2
         p_mid = p_at(mid)
@@ -434,4 +429,7 @@ def sensitivity(
                     swing=abs(hi.probability - lo.probability),
                 )
             )
-    return pd.DataFrame(rows).sort_values(["target_id", "swing"], ascending=[True, False], ignore_index=True)
+    columns = ["target_id", "name", "assumption", "about", "p_minus", "p_base", "p_plus", "swing"]
+    return pd.DataFrame(rows, columns=columns).sort_values(
+        ["target_id", "swing"], ascending=[True, False], ignore_index=True
+    )

@@ -6,12 +6,20 @@ import os
 from pathlib import Path
 
 
+def _shipped(name: str, marker: str) -> Path:
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parents[1] / name, here / name):
+        if (candidate / marker).is_file():
+            return candidate
+    raise FileNotFoundError(f"kjqg_model {name}/ not found beside {here}")
+
+
+def notebooks_dir() -> Path:
+    return _shipped("notebooks", "brief.ipynb")
+
+
 def params_dir() -> Path:
     env = os.environ.get("KJQG_PARAMS")
     if env:
         return Path(env)
-    here = Path(__file__).resolve().parent
-    for candidate in (here.parents[1] / "params", here / "params"):
-        if (candidate / "indicators.yaml").is_file():
-            return candidate
-    raise FileNotFoundError(f"kjqg_model parameters not found beside {here}; set KJQG_PARAMS")
+    return _shipped("params", "indicators.yaml")

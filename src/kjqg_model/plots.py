@@ -3,9 +3,6 @@ the CJK font the project installs (fonts.py)."""
 
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -13,6 +10,8 @@ import pandas as pd
 from .scoring import reliability
 
 LEVEL_COLOURS = {50: "#1b9e77", 80: "#d95f02", 95: "#7570b3"}
+COMPARATOR_ZH = {">": "＞", ">=": "≥", "<": "＜", "<=": "≤", "~": "约"}
+DECILES = np.linspace(0.1, 0.9, 9)
 
 
 def coverage_by_horizon(cases: pd.DataFrame, method: str = "kjqg"):
@@ -65,5 +64,44 @@ def reliability_diagram(events: pd.DataFrame, methods=("kjqg", "random_walk_drif
     ax.set_xlabel("forecast probability")
     ax.set_ylabel("observed frequency")
     ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def fan_chart(proj, history: pd.DataFrame, targets, vocab):
+    """Bank of England style fan: deciles of the simulated paths from the last observation, the
+    history before it, values published after it, and level targets as stars."""
+    from . import units
+
+    fig, ax = plt.subplots(figsize=(6.4, 3.0))
+    q = np.quantile(proj.paths, DECILES, axis=0)
+    start = proj.observed.index.max()
+    x = np.r_[start, proj.years]
+    last = float(proj.observed.iloc[-1])
+    for i in range(4):
+        ax.fill_between(x, np.r_[last, q[i]], np.r_[last, q[-1 - i]], color="#c0392b", alpha=0.18, linewidth=0)
+    ax.plot(x, np.r_[last, q[4]], color="#c0392b", linewidth=1, label="中位数 median")
+    known, later = history[history.index <= start], history[history.index > start]
+    ax.plot(known.index, known.value, color="k", marker=".", linewidth=1, label="历史 history")
+    if not later.empty:  # published after the origin: what the fan is judged against
+        ax.plot(later.index, later.value, color="#1f4e79", marker="o", linestyle="none", label="实际 actual")
+    indicator = vocab.indicators[proj.indicator]
+    for t in targets:
+        if t.kind == "level":
+            value = t.threshold / units.factor(indicator.unit, t.unit)
+            ax.scatter([t.year], [value], marker="*", s=90, color="#1f4e79", zorder=5)
+            ax.annotate(
+                f"目标 {COMPARATOR_ZH[t.comparator]}{t.threshold:g}{t.unit}",
+                (t.year, value),
+                textcoords="offset points",
+                xytext=(-8, -4),
+                ha="right",
+                va="top",
+                fontsize=7,
+                color="#1f4e79",
+            )
+    ax.set_title(f"{proj.geo} {indicator.label}（{indicator.unit}）— {proj.scenario}，10–90% 分位", fontsize=9)
+    ax.legend(fontsize=7, loc="upper left")
+    ax.grid(alpha=0.3)
     fig.tight_layout()
     return fig

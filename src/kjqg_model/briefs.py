@@ -1,0 +1,219 @@
+"""Batch PDF briefs: papermill runs the brief notebook for every run in parallel, nbconvert turns
+each into HTML without code, WeasyPrint into PDF with a CJK font subset once for the whole batch.
+
+Each run is built in a hidden folder beside its destination and moved into place only when every
+file is written, so a failed rerun leaves the last good brief untouched. One failing run does not
+stop the others; its error is summarised and the batch exits non-zero.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from multiprocessing import get_context
+from pathlib import Path
+
+from .context import Context
+from .errors import InputError, Problem, shorten
+from .files import read_yaml
+from .fonts import subset_font
+from .locations import notebooks_dir, params_dir
+from .outputs import write_text
+from .pdf import html_to_pdf, notebook_to_html
+from .provenance import code_version
+
+FONT_NAME = "cjk.otf"
+
+
+@dataclass(frozen=True)
+class Run:
+    name: str
+    plan: str
+    scenarios: tuple[str, ...]
+    origin: int | None = None
+    exante_origin: int | None = None
+
+
+@dataclass
+class Outcome:
+    run: Run
+    error: str = ""
+    timings: dict = field(default_factory=dict)
+    staging: Path | None = None
+    page: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+
+def load_runs(path: Path | None = None) -> tuple[list[Run], dict]:
+    """The run list (params/runs.yaml) and its defaults (paths, seed), validated."""
+    path = Path(path) if path else params_dir() / "runs.yaml"
+    f, ctx = str(path), Context.get()
+    data = read_yaml(path)
+    entries = data.get("runs") if isinstance(data, dict) else None
+    if not isinstance(entries, list) or not entries:
+        raise InputError.single("runs", shorten(entries), "a non-empty list of runs", file=f)
+    problems, runs = [], []
+    for i, e in enumerate(entries):
+        where = f"run {e.get('name') if isinstance(e, dict) else i + 1}"
+        if not isinstance(e, dict) or e.get("plan") not in ctx.plans:
+            problems.append(
+                Problem(
+                    f,
+                    where,
+                    "plan",
+                    shorten(e.get("plan") if isinstance(e, dict) else e),
+                    "one of " + ", ".join(ctx.plans),
+                )
+            )
+            continue
+        bad = [s for s in e.get("scenarios", ["baseline"]) if s not in ctx.scenarios]
+        if bad:
+            problems.append(Problem(f, where, "scenarios", ", ".join(map(str, bad)), "names in params/scenarios.yaml"))
+        runs.append(
+            Run(
+                str(e.get("name", e["plan"])),
+                e["plan"],
+                tuple(e.get("scenarios", ["baseline"])),
+                e.get("origin"),
+                e.get("exante_origin"),
+            )
+        )
+    names = [r.name for r in runs]
+    problems += [Problem(f, f"run {n}", "name", repr(n), "a name used once") for n in set(names) if names.count(n) > 1]
+    if problems:
+        raise InputError(problems)
+    return runs, {"paths": int(data.get("paths", 20_000)), "seed": int(data.get("seed", 0))}
+
+
+def run_batch(
+    runs: list[Run], out: Path, n_paths: int, seed: int, jobs: int = 2, history_dirs=(), progress: bool = True
+) -> list[Outcome]:
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    history = Context.get(history_dirs=tuple(Path(d) for d in history_dirs)).history  # bad data fails here, once
+    version = code_version()
+    common = dict(
+        n_paths=n_paths, seed=seed, history_dirs=[str(Path(d).resolve()) for d in history_dirs], code_version=version
+    )
+    outcomes = []
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(_execute, r, out, common) for r in runs]
+        done = as_completed(futures)
+        if progress:
+            from tqdm import tqdm
+
+            done = tqdm(done, total=len(futures), desc="briefs", unit="run")
+        outcomes = [f.result() for f in done]
+    good = [o for o in outcomes if o.ok]
+    if good:
+        font = _batch_font(out, "".join(o.page for o in good))
+        ctx = get_context("fork")
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+            pdfs = {o.run.name: pool.submit(_render, o.page, o.staging, font) for o in good}
+            for o in good:
+                try:
+                    o.timings["pdf_s"] = pdfs[o.run.name].result()
+                except Exception as exc:
+                    o.error = f"PDF: {type(exc).__name__}: {exc}"
+    for o in outcomes:
+        if o.ok:
+            _write_manifest(o, common, history.data_hash)
+            _replace(o.staging, out / o.run.name)
+        elif o.staging is not None:
+            shutil.rmtree(o.staging, ignore_errors=True)
+    return sorted(outcomes, key=lambda o: o.run.name)
+
+
+def _execute(run: Run, out: Path, common: dict) -> Outcome:
+    """Run the brief notebook into a staging folder and build its HTML page (no PDF yet)."""
+    import papermill
+
+    outcome = Outcome(run)
+    outcome.staging = Path(tempfile.mkdtemp(prefix=f".{run.name}.partial-", dir=out))
+    outcome.staging.chmod(0o755)
+    params = dict(
+        plan=run.plan,
+        scenarios=list(run.scenarios),
+        origin=run.origin,
+        exante_origin=run.exante_origin,
+        out_dir=str(outcome.staging),
+        **common,
+    )
+    try:
+        t = time.perf_counter()
+        papermill.execute_notebook(
+            str(notebooks_dir() / "brief.ipynb"),
+            str(outcome.staging / "brief.ipynb"),
+            parameters=params,
+            kernel_name="python3",
+            progress_bar=False,
+            cwd=str(outcome.staging),
+        )
+        outcome.timings["execute_s"] = round(time.perf_counter() - t, 2)
+        t = time.perf_counter()
+        plan = Context.get().plan(run.plan)
+        outcome.page = notebook_to_html(
+            outcome.staging / "brief.ipynb",
+            plan.title,
+            f"{plan.title} · {run.name} · {common['code_version']}",
+            FONT_NAME,
+        )
+        write_text(outcome.page, outcome.staging / "brief.html")
+        outcome.timings["html_s"] = round(time.perf_counter() - t, 2)
+    except Exception as exc:
+        evalue = getattr(exc, "evalue", None)
+        outcome.error = f"{getattr(exc, 'ename', type(exc).__name__)}: {evalue if evalue is not None else exc}"
+    return outcome
+
+
+def _batch_font(out: Path, text: str) -> Path:
+    """The CJK font cut to the characters of this batch's pages, cached by that character set."""
+    chars = "".join(sorted({c for c in text if ord(c) > 127}))
+    path = out / ".font-cache" / f"cjk-{hashlib.sha256(chars.encode()).hexdigest()[:16]}.otf"
+    return path if path.is_file() else subset_font(chars, path)
+
+
+def _render(page: str, staging: Path, font: Path) -> float:
+    t = time.perf_counter()
+    shutil.copyfile(font, staging / FONT_NAME)
+    html_to_pdf(page, staging / "brief.pdf", staging)
+    return round(time.perf_counter() - t, 2)
+
+
+def _write_manifest(o: Outcome, common: dict, data_hash: str) -> None:
+    manifest = dict(
+        run=o.run.name,
+        plan=o.run.plan,
+        scenarios=list(o.run.scenarios),
+        origin=o.run.origin,
+        exante_origin=o.run.exante_origin,
+        n_paths=common["n_paths"],
+        seed=common["seed"],
+        history_dirs=common["history_dirs"],
+        data_hash=data_hash,
+        code_version=common["code_version"],
+        created=datetime.now(UTC).isoformat(timespec="seconds"),
+        timings=o.timings,
+        files=[*sorted(p.name for p in o.staging.iterdir()), "manifest.json"],
+    )
+    write_text(json.dumps(manifest, ensure_ascii=False, indent=2), o.staging / "manifest.json")
+
+
+def _replace(staging: Path, final: Path) -> None:
+    """Move a complete run folder into place; the previous one is removed only after."""
+    old = None
+    if final.exists():
+        old = final.with_name(f".{final.name}.old-{time.time_ns()}")
+        final.rename(old)
+    staging.rename(final)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
