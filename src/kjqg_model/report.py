@@ -20,6 +20,16 @@ COLOURS = ((0.8, "#b7e1a1"), (0.5, "#fbe5a0"), (0.2, "#f8c79b"), (0.0, "#f4a3a3"
 COMPARATOR_ZH = plots.COMPARATOR_ZH
 
 
+def _short_source(source: str) -> str:
+    """A readable name for a source: a github file's repository and commit, a page's address
+    (merged sources are split)."""
+    names = {
+        one.split(" ")[0].split(":data")[0][:48] if one.startswith("github:") else one[:90]
+        for one in source.split(" | ")
+    }
+    return "; ".join(sorted(names))
+
+
 def _colour(p) -> str:
     if pd.isna(p):
         return ""
@@ -220,7 +230,7 @@ class Brief:
                             "指标 indicator": name,
                             "年份 years": f"{s.index.min()}–{s.index.max()} ({len(s)})",
                             "下限值 lower bounds": int((s.qualifier == ">").sum()),
-                            "来源 sources": "; ".join(sorted(set(s.source.str.slice(0, 70))))[:400],
+                            "来源 sources": "; ".join(sorted({_short_source(x) for x in s.source})),
                         }
                     )
         return pd.DataFrame(rows)
@@ -300,8 +310,11 @@ class Brief:
         )
         if s.empty:
             return None
+        s = s[s.swing > 0]  # an assumption that moves nothing (or a target already decided) has no bar
+        if s.empty:
+            return None
         keep = s.groupby("target_id").swing.max().sort_values(ascending=False).head(top).index
-        s = s[s.target_id.isin(keep) & (s.swing > 0)]
+        s = s[s.target_id.isin(keep)]
         fig, axes = plt.subplots(len(keep), 1, figsize=(6.4, 1.2 + 1.1 * len(keep)), squeeze=False)
         for ax, tid in zip(axes[:, 0], keep, strict=True):
             g = s[s.target_id == tid].sort_values("swing")
