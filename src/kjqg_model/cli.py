@@ -278,6 +278,10 @@ def cmd_backtest(args) -> None:
 
     history = load_history(args.history) if args.history else None
     origins = _year_range(args.origins)
+    vocab = load_vocabulary()
+    unknown = [i for i in args.indicator or [] if i not in vocab.indicators]
+    if unknown:
+        raise InputError.single("--indicator", ", ".join(unknown), "indicators in params/indicators.yaml")
     scores = write_report(
         args.out, origins, tuple(args.indicator or INDICATORS), args.paths, args.seed, history, progress=True
     )
