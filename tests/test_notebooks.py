@@ -4,6 +4,7 @@ back, and a failing rerun that must leave the earlier brief intact."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import papermill
@@ -18,19 +19,24 @@ PATHS = 400
 
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory):
-    out = tmp_path_factory.mktemp("briefs")
-    outcomes = run_batch(
-        [
-            Run("gx", "guangxi_2021_2023", ("baseline", "fiscal-15"), 2020, 2021),
-            Run("gl", "guilin_2026_2030", ("baseline",), None, None),
-        ],
-        out,
-        PATHS,
-        0,
-        jobs=2,
-        progress=False,
-    )
-    return out, outcomes
+    base = tmp_path_factory.mktemp("briefs")
+    cwd = os.getcwd()
+    os.chdir(base)  # a relative output folder, as `make briefs` gives
+    try:
+        outcomes = run_batch(
+            [
+                Run("gx", "guangxi_2021_2023", ("baseline", "fiscal-15"), 2020, 2021),
+                Run("gl", "guilin_2026_2030", ("baseline",), None, None),
+            ],
+            Path("out"),
+            PATHS,
+            0,
+            jobs=2,
+            progress=False,
+        )
+    finally:
+        os.chdir(cwd)
+    return base / "out", outcomes
 
 
 def test_batch_writes_every_file_with_a_manifest(batch):
@@ -38,7 +44,7 @@ def test_batch_writes_every_file_with_a_manifest(batch):
     assert all(o.ok for o in outcomes), [o.error for o in outcomes]
     for name in ("gx", "gl"):
         files = {p.name for p in (out / name).iterdir()}
-        assert {"brief.ipynb", "brief.html", "brief.pdf", "probabilities.csv", "manifest.json"} <= files
+        assert files == {"brief.ipynb", "brief.html", "brief.pdf", "probabilities.csv", "manifest.json", "cjk.otf"}
         manifest = json.loads((out / name / "manifest.json").read_text(encoding="utf-8"))
         assert manifest["n_paths"] == PATHS and manifest["seed"] == 0 and len(manifest["data_hash"]) == 16
         assert manifest["code_version"].startswith("kjqg_model ") and manifest["timings"]["execute_s"] > 0

@@ -97,7 +97,7 @@ def load_runs(path: Path | None = None) -> tuple[list[Run], dict]:
 def run_batch(
     runs: list[Run], out: Path, n_paths: int, seed: int, jobs: int = 2, history_dirs=(), progress: bool = True
 ) -> list[Outcome]:
-    out = Path(out)
+    out = Path(out).resolve()  # the notebooks run with their staging folder as working directory
     out.mkdir(parents=True, exist_ok=True)
     history = Context.get(history_dirs=tuple(Path(d) for d in history_dirs)).history  # bad data fails here, once
     version = code_version()
