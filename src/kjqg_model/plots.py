@@ -6,6 +6,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 from .scoring import reliability
 
@@ -101,6 +102,7 @@ def fan_chart(proj, history: pd.DataFrame, targets, vocab):
                 color="#1f4e79",
             )
     ax.set_title(f"{proj.geo} {indicator.label}（{indicator.unit}）— {proj.scenario}，10–90% 分位", fontsize=9)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(fontsize=7, loc="upper left")
     ax.grid(alpha=0.3)
     fig.tight_layout()

@@ -66,7 +66,7 @@ class Brief:
         origin = self.origin if self.origin is not None else "最新数据 latest data"
         return (
             f"# {p.title}\n\n"
-            f"**{p.id}** · {p.document} · {p.issued} · 目标 {len(p.targets)} 项\n\n"
+            f"**{p.id}** · {' · '.join(x for x in (p.document, p.issued) if x)} · 目标 {len(p.targets)} 项\n\n"
             f"情景 scenarios: {', '.join(self.scenarios)} · 预测起点 origin: {origin} · "
             f"模拟路径 paths: {self.n_paths:,} · 随机种子 seed: {self.seed} · "
             f"数据指纹 data hash: `{self.ctx.history.data_hash}` · 代码版本 code: `{code_version or current()}`"
