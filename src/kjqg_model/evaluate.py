@@ -293,15 +293,16 @@ def evaluate_targets(
             alt_basis_actual=np.nan,
             status=status,
         )
+        if t.indicator:  # a published outcome is shown even where no probability can be given
+            actual = actual_outcome(t, ctx.history, ctx.vocab, concrete_indicator(t, ctx.vocab))
+            if actual is not None:
+                rec.update(actual=actual[0], actual_qualifier=actual[1], met=met_from_actual(t, actual))
         if inds:
             first = est[(t.id, inds[0])]
             if isinstance(first, str):
                 rec["status"] = f"not modelled: {first}"
             else:
                 rec.update(probability=first.probability, mc_se=first.mc_se)
-            actual = actual_outcome(t, ctx.history, ctx.vocab, inds[0])
-            if actual is not None:
-                rec.update(actual=actual[0], actual_qualifier=actual[1], met=met_from_actual(t, actual))
             ratio, label = progress(t, ctx.history, ctx.vocab, inds[0], p.base_year, origin)
             rec.update(progress_ratio=ratio, progress=label)
             if len(inds) > 1:
