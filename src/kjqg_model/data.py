@@ -11,6 +11,7 @@ import datetime
 import hashlib
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -25,6 +26,7 @@ REQUIRED = ("geo", "indicator", "year", "value", "unit", "source")
 OPTIONAL = ("qualifier", "note", "vintage")
 QUALIFIERS = {"=": "as published", ">": "a lower bound", "<": "an upper bound", "~": "approximate"}
 FIRST_YEAR = 1949
+_EMPTY = pd.DataFrame(columns=["value", "qualifier", "unit", "source", "dataset"], index=pd.Index([], name="year"))
 COLUMNS = [
     "geo",
     "indicator",
@@ -55,12 +57,14 @@ class History:
     def series(self, geo: str, indicator: str, upto: int | None = None) -> pd.DataFrame:
         """One observation per year (highest-priority file wins), indexed by year, columns
         value, qualifier, unit, source, dataset. Years after `upto` are dropped."""
-        t = self.table
-        rows = t[(t.geo == geo) & (t.indicator == indicator)]
-        if upto is not None:
-            rows = rows[rows.year <= upto]
-        rows = rows.sort_values(["year", "priority"]).drop_duplicates("year", keep="first")
-        return rows.set_index("year")[["value", "qualifier", "unit", "source", "dataset"]]
+        s = self._by_series.get((geo, indicator), _EMPTY)
+        return s if upto is None else s[s.index <= upto]
+
+    @cached_property
+    def _by_series(self) -> dict[tuple[str, str], pd.DataFrame]:
+        chosen = self.table.sort_values(["year", "priority"]).drop_duplicates(["geo", "indicator", "year"])
+        cols = ["value", "qualifier", "unit", "source", "dataset"]
+        return {key: g.set_index("year")[cols] for key, g in chosen.groupby(["geo", "indicator"], sort=False)}
 
     def coverage(self) -> pd.DataFrame:
         """Which series exist: geo, indicator, number of years, first and last year, the years, datasets."""

@@ -105,14 +105,14 @@ class _Drift:
         s2 = post.s2 * max(1 + shifts.get("noise", 0.0) * np.sqrt(2 / post.nu), 0.05)
         sigma = draw_scale(s2, post.nu, streams.normal(f"{key}/sigma", n))
         free = np.ones(len(years), bool) if override is None else np.isnan(override)
+        shocks = streams.normal(f"{key}/shock", n, int(free.sum()), np.float32)  # fixed years draw none
+        shocks *= sigma.astype(np.float32)[:, None]
+        shocks += mu.astype(np.float32)[:, None]
+        if free.all():
+            return shocks, mu, sigma
         steps = np.empty((n, len(years)), np.float32)
-        if free.any():  # years fixed by data or scenario draw no shocks: nothing else moves with them
-            shocks = streams.normal(f"{key}/shock", n, int(free.sum()), np.float32)
-            shocks *= sigma.astype(np.float32)[:, None]
-            shocks += mu.astype(np.float32)[:, None]
-            steps[:, free] = shocks
-        if not free.all():
-            steps[:, ~free] = override[~free]
+        steps[:, free] = shocks
+        steps[:, ~free] = override[~free]
         return steps, mu, sigma
 
     def simulate(
@@ -319,8 +319,8 @@ class GeoModel:
             d_rd += coef[1].astype(np.float32)[:, None] * g
             cache["rd"] = (d_rd, g)
         d_rd, g = cache["rd"]
-        cols = grid > anchor
-        step = d_rd[:, cols] if ind == "rd_expenditure" else d_rd[:, cols] - g[:, cols]
+        cols = slice(None) if anchor < grid[0] else grid > anchor  # a slice keeps views, not copies
+        step = d_rd[:, cols].copy() if ind == "rd_expenditure" else d_rd[:, cols] - g[:, cols]
         level = np.exp(cumulate(step)).astype(np.float64)
         level *= float(observed.iloc[-1])
         return level
