@@ -74,7 +74,7 @@ def test_cumulative_increase_growth_and_each_year_on_hand_made_paths():
     }
     cum = target(kind="cumulative", period=(2021, 2023), threshold=33, comparator=">")
     assert list(ev.outcome(cum, lookup(paths), VOCAB)) == [36, 30, 47]
-    assert list(ev.meets(cum, ev.outcome(cum, lookup(paths), VOCAB))) == [True, False, True]
+    assert list(cum.met(ev.outcome(cum, lookup(paths), VOCAB))) == [True, False, True]
     inc = target(kind="increase", period=(2020, 2023), threshold=3)
     assert list(ev.outcome(inc, lookup(paths), VOCAB)) == [3, 2, 10]
     growth = target(kind="growth_rate", period=(2020, 2023), threshold=10.0, unit="%")
@@ -82,15 +82,15 @@ def test_cumulative_increase_growth_and_each_year_on_hand_made_paths():
         100 * ((np.array([13, 12, 20]) / 10) ** (1 / 3) - 1)
     )
     each = target(kind="increase", period=(2020, 2023), threshold=0, comparator=">", each_year=True)
-    assert list(ev.meets(each, ev.outcome(each, lookup(paths), VOCAB))) == [True, False, True]  # 2022: 9 -> 9
+    assert list(each.met(ev.outcome(each, lookup(paths), VOCAB))) == [True, False, True]  # 2022: 9 -> 9
 
 
 def test_relative_and_unit_conversion():
     paths = {("柳州", 2023): [2.0, 2.7], ("全国", 2023): [2.5, 2.5]}
     rel = target(geo="柳州", indicator="rd_intensity", kind="relative", relative_to="全国", threshold=1.0, unit="ratio")
-    assert list(ev.meets(rel, ev.outcome(rel, lookup(paths), VOCAB))) == [False, True]
+    assert list(rel.met(ev.outcome(rel, lookup(paths), VOCAB))) == [False, True]
     wan = target(unit="万元", threshold=1_000_000)  # 100 亿元 = 1,000,000 万元
-    assert list(ev.meets(wan, ev.outcome(wan, lookup({("广西", 2023): [99.9, 100.0]}), VOCAB))) == [False, True]
+    assert list(wan.met(ev.outcome(wan, lookup({("广西", 2023): [99.9, 100.0]}), VOCAB))) == [False, True]
 
 
 @pytest.mark.parametrize(
@@ -98,7 +98,7 @@ def test_relative_and_unit_conversion():
 )
 def test_strict_and_inclusive_comparators_at_the_boundary(comparator, expected):
     t = target(comparator=comparator, threshold=1.3, indicator="rd_intensity", unit="%")
-    assert list(ev.meets(t, np.array([1.25, 1.3, 1.31]))) == expected
+    assert list(t.met(np.array([1.25, 1.3, 1.31]))) == expected
 
 
 def test_lower_bound_observations_are_respected(tmp_path):

@@ -30,6 +30,10 @@ def _emit(frame: pd.DataFrame, fmt: str) -> None:
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=("table", "csv"), default="table", help="output format (default: table)")
+    _history_arg(p)
+
+
+def _history_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--history",
         action="append",
@@ -211,14 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, help="random seed (default: params/runs.yaml)")
     p.add_argument("--jobs", type=_positive, default=2, help="parallel workers (default 2)")
     p.add_argument("--runs", type=Path, help="another run list than params/runs.yaml")
-    p.add_argument(
-        "--history",
-        action="append",
-        type=Path,
-        default=[],
-        metavar="DIR",
-        help="a folder of history CSVs that adds to or overrides the shipped series",
-    )
+    _history_arg(p)
     p.set_defaults(func=cmd_briefs)
 
     p = sub.add_parser(
@@ -246,9 +243,7 @@ def cmd_briefs(args) -> int:
 
     runs, defaults = load_runs(args.runs)
     if args.plan:
-        unknown = [p for p in args.plan if p not in Context.get().plans]
-        if unknown:
-            raise InputError.single("--plan", ", ".join(unknown), "one of " + ", ".join(Context.get().plans))
+        _plans(args)  # unknown plan ids: a clear error
         listed = {r.plan for r in runs}
         runs = [r for r in runs if r.plan in args.plan] + [
             Run(p, p, ("baseline",)) for p in args.plan if p not in listed

@@ -7,7 +7,6 @@ rather than on yearly marginals.
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -26,18 +25,10 @@ from .simulate import Streams
 from .targets import Target
 from .vocab import Vocabulary
 
-COMPARE = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
 PROGRESS_CATEGORIES = ((0.95, "on track"), (0.60, "acceleration needed"), (0.0, "limited progress"))
 FISCAL_DRIVEN = {"rd_expenditure", "rd_intensity", "fiscal_st_expenditure"}
 
 ValueAt = Callable[[str, int], np.ndarray]  # (geo, year) -> values in the indicator's canonical unit
-
-
-def meets(target: Target, outcome):
-    """Whether outcome(s) meet the target; '~' (左右/约) counts as met from 95 % of the threshold."""
-    if target.comparator == "~":
-        return np.asarray(outcome) >= 0.95 * target.threshold
-    return COMPARE[target.comparator](np.asarray(outcome), target.threshold)
 
 
 def outcome(target: Target, value_at: ValueAt, vocab: Vocabulary) -> np.ndarray:
@@ -111,9 +102,9 @@ def met_from_actual(target: Target, actual: tuple[float, str] | None) -> bool | 
         return None
     value, qualifier = actual
     if qualifier == "=":
-        return bool(meets(target, value))
+        return bool(target.met(value))
     # '> value': met for sure if the bound itself meets a '>'/'>=' target, otherwise unknown
-    return True if target.comparator in (">", ">=") and bool(meets(target, value)) else None
+    return True if target.comparator in (">", ">=") and bool(target.met(value)) else None
 
 
 # --- progress ratio (Open SDG) ----------------------------------------------------------------
@@ -220,7 +211,7 @@ def _count_hits(targets, sims: dict, failed: dict, vocab: Vocabulary, hits: dict
         if key in reasons:
             continue
         try:
-            hits[key] += int(np.count_nonzero(meets(t, outcome(t, _path_lookup(sims, ind, failed), vocab))))
+            hits[key] += int(np.count_nonzero(t.met(outcome(t, _path_lookup(sims, ind, failed), vocab))))
         except NoHistory as exc:
             reasons[key] = str(exc)
 

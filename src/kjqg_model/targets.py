@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+import operator
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import units
@@ -15,6 +17,7 @@ from .files import read_yaml
 from .locations import params_dir
 from .vocab import Vocabulary, load_vocabulary
 
+COMPARE = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
 KINDS = ("level", "cumulative", "growth_rate", "increase", "relative")
 COMPARATORS = (">", ">=", "<", "<=", "~")
 BASES = ("inflow", "outflow", "unspecified")
@@ -68,13 +71,12 @@ class Target:
     lead: str = ""
     note: str = ""
 
-    def met(self, value: float) -> bool:
-        """Whether an outcome `value` (in the target's unit) meets the target. '~' counts as met
-        within 5 % of the threshold and above it, i.e. it is judged as '>=' 95 % of the threshold."""
-        t = self.threshold
-        return {">": value > t, ">=": value >= t, "<": value < t, "<=": value <= t, "~": value >= 0.95 * t}[
-            self.comparator
-        ]
+    def met(self, value):
+        """Whether outcome(s) in the target's unit meet it (elementwise on arrays). '~' (左右/约)
+        counts as met from 95 % of the threshold up."""
+        if self.comparator == "~":
+            return np.asarray(value) >= 0.95 * self.threshold
+        return COMPARE[self.comparator](np.asarray(value), self.threshold)
 
 
 @dataclass(frozen=True)
