@@ -19,6 +19,7 @@ import pandas as pd
 from . import scoring
 from .context import Context
 from .data import History
+from .errors import InputError
 from .models import exact_series, increments, provinces
 from .projection import forecast_series, project
 
@@ -150,6 +151,18 @@ def run_backtest(
                 continue
             _score_case(rows, events, name, geo, indicator, origin, past, later, np.asarray(paths), horizon)
     return BacktestResult(pd.DataFrame(rows), pd.DataFrame(events))
+
+
+def year_range(text: str) -> tuple[int, ...]:
+    """'2014-2022' or '2021' as a tuple of years; anything else is a clear error."""
+    try:
+        lo, _, hi = str(text).partition("-")
+        years = tuple(range(int(lo), int(hi or lo) + 1))
+    except ValueError:
+        years = ()
+    if not years:
+        raise InputError.single("origins", repr(text), "a year or a range such as 2014-2022")
+    return years
 
 
 def _score_case(rows, events, method, geo, indicator, origin, past, later, paths, horizon) -> None:

@@ -269,10 +269,10 @@ def cmd_briefs(args) -> int:
 
 
 def cmd_backtest(args) -> None:
-    from .backtest import INDICATORS, write_report
+    from .backtest import INDICATORS, write_report, year_range
 
     history = load_history(args.history) if args.history else None
-    origins = _year_range(args.origins)
+    origins = year_range(args.origins)
     vocab = load_vocabulary()
     unknown = [i for i in args.indicator or [] if i not in vocab.indicators]
     if unknown:
@@ -287,17 +287,6 @@ def cmd_backtest(args) -> None:
             f"\n# written to {args.out}: cases.csv events.csv scores.csv event_scores.csv exante.csv "
             "coverage.png pit.png reliability.png"
         )
-
-
-def _year_range(text: str) -> tuple[int, ...]:
-    try:
-        lo, _, hi = text.partition("-")
-        years = tuple(range(int(lo), int(hi or lo) + 1))
-    except ValueError:
-        years = ()
-    if not years:
-        raise InputError.single("--origins", repr(text), "a year or a range such as 2014-2022")
-    return years
 
 
 def _positive(text: str) -> int:

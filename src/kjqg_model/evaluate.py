@@ -18,7 +18,7 @@ from .context import Context
 from .data import History
 from .errors import InputError
 from .models import exact_series
-from .projection import CHUNK, NO_DRIVER_GEOS, GeoModel, NoHistory
+from .projection import NO_DRIVER_GEOS, GeoModel, NoHistory
 from .readiness import status as readiness_status
 from .scenarios import Scenario
 from .simulate import Streams
@@ -26,6 +26,7 @@ from .targets import Target
 from .vocab import Vocabulary
 
 PROGRESS_CATEGORIES = ((0.95, "on track"), (0.60, "acceleration needed"), (0.0, "limited progress"))
+CHUNK = 200_000  # paths simulated at once: memory stays bounded whatever n_paths
 FISCAL_DRIVEN = {"rd_expenditure", "rd_intensity", "fiscal_st_expenditure"}
 
 ValueAt = Callable[[str, int], np.ndarray]  # (geo, year) -> values in the indicator's canonical unit

@@ -9,6 +9,7 @@ from IPython.display import display
 
 from . import plots
 from .context import Context
+from .errors import InputError
 from .evaluate import concrete_indicator, evaluate_targets
 from .fonts import use_cjk_in_matplotlib
 from .projection import project
@@ -103,7 +104,7 @@ class Explorer:
                 end = max([t.year for t in targets] + [2030])
                 try:
                     proj = project(geo, ind, self.scenario(), self.origin.value, end, self.n_paths, self.seed)
-                except Exception as exc:
+                except InputError as exc:  # no history for that series: said instead of drawn
                     print(f"无法绘制 cannot draw {geo} {ind}: {exc}")
                     return
                 fig = plots.fan_chart(proj, self.ctx.history.series(geo, ind), targets, self.ctx.vocab)

@@ -168,10 +168,6 @@ class RDPanelFit:
     n_obs: int
     upto: int | None
 
-    @property
-    def beta(self) -> float:
-        return float(self.coef[0])
-
     def intercept(self, geo: str) -> tuple[float, float]:
         """Posterior mean and sd of a geo's own drift: its estimate shrunk toward the pool."""
         a, n = self.a_hat.get(geo, (self.a0, 0))

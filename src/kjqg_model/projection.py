@@ -40,7 +40,6 @@ from .vocab import Vocabulary
 
 NO_DRIVER_GEOS = {"全国", "中央", "地方", "地方合计"}  # references: never driven by a plan's scenario
 STOCK_RATIO_SD = 0.05  # prior sd (log) of published stock / 3-year recognitions
-CHUNK = 200_000
 
 
 class NoHistory(LookupError):

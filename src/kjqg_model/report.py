@@ -11,6 +11,7 @@ import pandas as pd
 
 from . import __version__, plots, units
 from .context import Context
+from .errors import InputError
 from .evaluate import FISCAL_DRIVEN, concrete_indicator, evaluate_targets, required_growth, sensitivity
 from .fonts import use_cjk_in_matplotlib
 from .projection import NoHistory, project
@@ -260,7 +261,7 @@ class Brief:
                     self.seed,
                     self.ctx.history,
                 )
-            except Exception:
+            except InputError:  # a series that cannot be drawn is explained in its table row
                 continue
             if proj.paths.shape[1] == 0:
                 continue
@@ -288,7 +289,7 @@ class Brief:
                     self.ctx.history,
                 )
                 total = sum(proj.value_at(y) for y in range(t.period[0], t.period[1] + 1))
-            except (NoHistory, Exception):
+            except (InputError, NoHistory):
                 continue
             total = total * units.factor(self.ctx.vocab.indicators[ind].unit, t.unit)
             fig, ax = plt.subplots(figsize=(6.4, 2.6))

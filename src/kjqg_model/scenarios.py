@@ -21,9 +21,6 @@ class Scenario:
     description: str
     params: dict[str, float | None] = field(default_factory=dict)
 
-    def __getitem__(self, key: str) -> float | None:
-        return self.params[key]
-
 
 def load_scenarios(path: Path | None = None) -> dict[str, Scenario]:
     """All scenarios, `baseline` first; each is the baseline with its own diff applied."""
