@@ -12,7 +12,7 @@ import pytest
 from kjqg_model import forecast_series, scoring
 from kjqg_model.backtest import run_backtest, summarize
 from kjqg_model.cli import main
-from kjqg_model.models import DriftPrior
+from kjqg_model.trend import Shape, fixed_pool
 
 
 @pytest.mark.parametrize(("mu", "sigma", "y"), [(0.0, 1.0, 0.0), (1.0, 2.0, -1.5), (0.2, 0.1, 0.5)])
@@ -37,15 +37,16 @@ def test_pit_interval_and_reliability_basics():
 
 def test_forecast_series_is_calibrated_on_data_from_its_own_prior():
     """Series drawn from the prior the model assumes: its intervals must cover at nominal rates."""
-    prior = DriftPrior(mu0=0.08, tau=0.04, s0=0.1, nu0=8)
+    mu0, tau, s0, nu0 = 0.08, 0.04, 0.1, 8
+    prior = fixed_pool(drift=mu0, drift_sd=tau, scale=s0, nu=nu0, shape=Shape(1e-6, 1e-8))
     rng = np.random.default_rng(42)
     hits = {0.5: [], 0.8: [], 0.95: []}
     n_series, length, horizon = 400, 10, 3
     for i in range(n_series):
-        mu = rng.normal(prior.mu0, prior.tau)
-        sigma = prior.s0 * np.sqrt(prior.nu0 / rng.chisquare(prior.nu0))
+        mu = rng.normal(mu0, tau)
+        sigma = s0 * np.sqrt(nu0 / rng.chisquare(nu0))
         logs = np.cumsum(np.r_[np.log(100), rng.normal(mu, sigma, length + horizon - 1)])
-        paths = forecast_series(np.exp(logs[:length]), np.arange(length), horizon, 2000, i, prior=prior)
+        paths = forecast_series(np.exp(logs[:length]), np.arange(length), horizon, 2000, i, pool=prior)
         for level in hits:
             lo, hi = scoring.central_interval(np.log(paths[:, -1]), level)
             hits[level].append(lo <= logs[-1] <= hi)

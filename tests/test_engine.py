@@ -13,7 +13,7 @@ import kjqg_model.projection as pj
 from kjqg_model import evaluate_targets, forecast_series, project, required_growth
 from kjqg_model.context import Context
 from kjqg_model.data import load_history
-from kjqg_model.models import DriftPrior
+from kjqg_model.trend import fixed_pool
 from kjqg_model.targets import Target
 
 from .conftest import write_csv
@@ -48,8 +48,8 @@ VOCAB = Context.get().vocab
 
 
 def test_zero_noise_gives_probabilities_of_exactly_zero_or_one():
-    exact = DriftPrior(mu0=0.1, tau=1e-12, s0=0.0)
-    paths = forecast_series([100.0], [2020], horizon=3, n_paths=1000, seed=1, prior=exact)
+    exact = fixed_pool(drift=0.1, drift_sd=0.0, scale=0.0)
+    paths = forecast_series([100.0], [2020], horizon=3, n_paths=1000, seed=1, pool=exact)
     assert np.allclose(paths, 100 * np.exp(0.1 * np.arange(1, 4)))
     end = 100 * np.exp(0.3)
     assert np.mean(paths[:, -1] >= end * 0.999) == 1.0 and np.mean(paths[:, -1] >= end * 1.001) == 0.0
@@ -58,8 +58,8 @@ def test_zero_noise_gives_probabilities_of_exactly_zero_or_one():
 @pytest.mark.parametrize("threshold", [110.0, 125.0, 150.0])
 def test_lognormal_case_matches_its_closed_form(threshold):
     mu, sigma, h, n = 0.05, 0.1, 4, 200_000
-    known = DriftPrior(mu0=mu, tau=1e-12, s0=sigma, nu0=1e12)  # parameters known exactly
-    paths = forecast_series([100.0], [2020], horizon=h, n_paths=n, seed=7, prior=known)
+    known = fixed_pool(drift=mu, drift_sd=0.0, scale=sigma)  # a random walk with known drift and scale
+    paths = forecast_series([100.0], [2020], horizon=h, n_paths=n, seed=7, pool=known)
     p = np.mean(paths[:, -1] > threshold)
     exact = 1 - stats.norm.cdf((np.log(threshold / 100) - h * mu) / (sigma * np.sqrt(h)))
     assert abs(p - exact) < 3 * np.sqrt(exact * (1 - exact) / n)

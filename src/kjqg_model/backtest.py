@@ -20,7 +20,7 @@ from . import scoring
 from .context import Context
 from .data import History
 from .errors import InputError
-from .models import exact_series, increments, provinces
+from .models import exact_series, provinces
 from .projection import forecast_series, project
 
 INDICATORS = (
@@ -50,7 +50,8 @@ def _forecast_series(history, geo, indicator, origin, past, horizon, n, seed):
 
 def _random_walk(drift: bool) -> Method:
     def method(history, geo, indicator, origin, past, horizon, n, seed):
-        d, k = increments(past.index.values, np.log(past.values))
+        logs = np.log(past)
+        d, k = logs.diff().dropna().values, np.diff(past.index.values).astype(float)
         mu = d.sum() / k.sum() if drift else 0.0
         resid = d - k * mu
         s2 = np.sum(resid**2 / k) / max(len(d) - (1 if drift else 0), 1)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -46,13 +46,15 @@ COLUMNS = [
 ]
 
 
-@dataclass(frozen=True, eq=False)  # hashed by identity, so fits can be cached per loaded history
+@dataclass(frozen=True, eq=False)
 class History:
-    """All loaded observations (`table`, one row per figure) and a fingerprint of the input files."""
+    """All loaded observations (`table`, one row per figure) and a fingerprint of the input files.
+    `fits` keeps the pooled fits made from this history (they live and die with it)."""
 
     table: pd.DataFrame
     data_hash: str
     files: tuple[str, ...]
+    fits: dict = field(default_factory=dict, repr=False)
 
     def series(self, geo: str, indicator: str, upto: int | None = None) -> pd.DataFrame:
         """One observation per year (highest-priority file wins), indexed by year, columns

@@ -188,9 +188,9 @@ def probabilities(
                 del inds[ind]
     hits = {(t.id, ind): 0 for t, ind in targets}
     reasons: dict[tuple[str, str], str] = {}
-    streams, done = Streams(seed), 0
+    done = 0
     while done < n_paths:  # one chunk of paths alive at a time: memory does not grow with n_paths
-        m = min(CHUNK, n_paths - done)
+        m, streams = min(CHUNK, n_paths - done), Streams(seed, start=done)
         sims = {g: models[g].simulate(list(inds), max(inds.values()), m, streams) for g, inds in needs.items() if inds}
         _count_hits(targets, sims, failed, ctx.vocab, hits, reasons)
         del sims

@@ -1,27 +1,30 @@
-"""Fitting: drift models for single series with a pooled prior, and the panel model that links
-R&D growth to fiscal S&T spending and GDP growth.
+"""Fitting from the history: pools of related series (the priors), and the R&D panel model.
 
-All growth is in transformed units: log for positive amounts and counts, logit for shares.
-A series' yearly increments are d_t ~ N(mu, sigma^2); a gap of k years contributes
-d ~ N(k mu, k sigma^2). Priors come from the same indicator across the 31 provinces (partial
-pooling): a short series is pulled towards the pool, a long one keeps its own drift.
+All growth is in latent units: log for positive amounts and counts, logit for shares. Every series
+without a driver follows a local linear trend (trend.py) whose shape, scale distribution and
+population of drifts come from a pool:
+- the same indicator across the 31 provinces, where at least three provinces publish it;
+- otherwise every provincial series of the same family (shares, counts, money amounts);
+- otherwise a generic prior that assumes no growth.
+R&D expenditure follows the same trend model once the effect of fiscal S&T spending and GDP
+growth is taken out (elasticities from the provincial panel, with year-clustered errors).
+Fits are kept in the History they were made from, keyed by what they depend on.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
 from .data import History
-from .vocab import load_vocabulary
+from .trend import Pool, fit_pool, generic_pool
+from .vocab import Vocabulary, load_vocabulary
 
-NU0 = 4.0  # prior degrees of freedom for a series' noise scale: worth about four years of data
-MIN_POOL_OBS = 4  # a province contributes to a pool when it has this many exact observations
-TAU_FLOOR = 0.01  # drifts of different provinces are never assumed identical
+MIN_POOL_OBS = 3  # a series contributes to its pool's population of drifts with this many points
+FAMILIES = {"share": "shares", "count": "counts", "money": "money amounts"}
 
 
 def transform_of(indicator_kind: str) -> str:
@@ -42,58 +45,14 @@ def from_latent(x, transform: str):
     return np.exp(x)
 
 
-@dataclass(frozen=True)
-class DriftPrior:
-    mu0: float  # pooled mean yearly drift
-    tau: float  # spread of drifts across the pool
-    s0: float  # typical yearly noise scale
-    nu0: float = NU0
-    about: str = ""
+def family(vocab: Vocabulary, indicator: str) -> str:
+    ind = vocab.indicators[indicator]
+    return "share" if ind.kind == "share" else ind.dimension
 
 
-@dataclass(frozen=True)
-class DriftPosterior:
-    """Approximate posterior of (mu, sigma^2): sigma^2 ~ nu s2 / chi2_nu; mu ~ N(mu_mean, mu_sd^2)."""
-
-    mu_mean: float
-    mu_sd: float
-    s2: float
-    nu: float
-    n_increments: int
-    prior: DriftPrior
-
-    def summary(self) -> str:
-        return (
-            f"drift {self.mu_mean:+.4f} (sd {self.mu_sd:.4f}), noise scale {np.sqrt(self.s2):.4f} "
-            f"on {self.nu:.0f} dof, {self.n_increments} increments; prior: {self.prior.about}"
-        )
-
-
-def increments(years, latent) -> tuple[np.ndarray, np.ndarray]:
-    """Increments d and their spans k (years) between consecutive observations."""
-    y = np.asarray(years, dtype=float)
-    x = np.asarray(latent, dtype=float)
-    order = np.argsort(y)
-    return np.diff(x[order]), np.diff(y[order])
-
-
-def fit_drift(years, latent, prior: DriftPrior) -> DriftPosterior:
-    d, k = increments(years, latent)
-    m = len(d)
-    if m == 0:
-        return DriftPosterior(prior.mu0, float(np.hypot(prior.tau, 0)), prior.s0**2, prior.nu0, 0, prior)
-    mu_hat = d.sum() / k.sum()
-    rss = float(np.sum((d - k * mu_hat) ** 2 / k))
-    nu = prior.nu0 + max(m - 1, 0)
-    s2 = (prior.nu0 * prior.s0**2 + rss) / nu
-    precision = 1 / prior.tau**2 + k.sum() / s2
-    mu_mean = (prior.mu0 / prior.tau**2 + d.sum() / s2) / precision
-    return DriftPosterior(float(mu_mean), float(np.sqrt(1 / precision)), float(s2), float(nu), m, prior)
-
-
-@cache
-def provinces() -> tuple[str, ...]:
-    return tuple(g for g, p in load_vocabulary().geos.items() if isinstance(p, dict) and p.get("level") == "province")
+def provinces(vocab: Vocabulary | None = None) -> tuple[str, ...]:
+    vocab = vocab or load_vocabulary()
+    return tuple(g for g, p in vocab.geos.items() if isinstance(p, dict) and p.get("level") == "province")
 
 
 def exact_series(history: History, geo: str, indicator: str, upto: int | None) -> pd.Series:
@@ -103,125 +62,144 @@ def exact_series(history: History, geo: str, indicator: str, upto: int | None) -
     return s["value"].astype(float)
 
 
-@cache
-def pooled_prior(history: History, indicator: str, upto: int | None, transform: str) -> DriftPrior | None:
-    """Empirical-Bayes prior from every province's own drift estimate for `indicator` (cached per
-    loaded history, which is hashed by identity)."""
-    est = []
-    for geo in provinces():
-        s = exact_series(history, geo, indicator, upto)
+def panel(history: History, indicator: str, upto: int | None, geos) -> pd.DataFrame:
+    """Exact values, consecutive years x geos (NaN where not published), positive values only."""
+    cols = {}
+    for g in geos:
+        s = exact_series(history, g, indicator, upto)
         s = s[s > 0]
-        if len(s) < MIN_POOL_OBS:
-            continue
-        d, k = increments(s.index, to_latent(s.values, transform))
-        mu = d.sum() / k.sum()
-        s2 = np.sum((d - k * mu) ** 2 / k) / max(len(d) - 1, 1)
-        est.append((mu, s2, s2 / k.sum()))
-    if len(est) < 5:
-        return None
-    mu, s2, sampling = map(np.array, zip(*est, strict=True))
-    tau = np.sqrt(max(np.var(mu, ddof=1) - sampling.mean(), TAU_FLOOR**2))
-    return DriftPrior(
-        float(mu.mean()),
-        float(tau),
-        float(np.sqrt(np.median(s2))),
-        NU0,
-        f"{indicator} of {len(est)} provinces up to {upto or 'latest'}",
+        if len(s):
+            cols[g] = s
+    if not cols:
+        return pd.DataFrame()
+    wide = pd.DataFrame(cols)
+    return wide.reindex(range(int(wide.index.min()), int(wide.index.max()) + 1))
+
+
+def _cached(history: History, key: tuple, make):
+    if key not in history.fits:
+        history.fits[key] = make()
+    return history.fits[key]
+
+
+def indicator_pool(history: History, vocab: Vocabulary, indicator: str, upto: int | None) -> Pool | None:
+    """The pool of one indicator across the provinces (None if fewer than three publish it)."""
+
+    def make():
+        transform = transform_of(vocab.indicators[indicator].kind)
+        wide = panel(history, indicator, upto, provinces(vocab))
+        if wide.empty:
+            return None
+        wide = wide.where(wide < 100) if transform == "logit" else wide
+        return fit_pool(to_latent(wide.values, transform), f"{indicator}, provinces up to {upto or 'latest'}")
+
+    return _cached(history, ("indicator", indicator, upto), make)
+
+
+def family_pool(history: History, vocab: Vocabulary, fam: str, upto: int | None, exclude: str = "") -> Pool | None:
+    """The pool of every provincial series of one family (shares, counts or money amounts), each
+    indicator centred on its own drift would hide what a new series does not know: so the drifts
+    of all series enter the population as they are."""
+
+    def make():
+        blocks = []
+        for name in vocab.indicators:
+            if name == exclude or family(vocab, name) != fam or vocab.indicators[name].signed:
+                continue
+            wide = panel(history, name, upto, provinces(vocab))
+            if wide.shape[1] < 3:
+                continue
+            transform = transform_of(vocab.indicators[name].kind)
+            wide = wide.where(wide < 100) if transform == "logit" else wide
+            blocks.append(pd.DataFrame(to_latent(wide.values, transform), index=wide.index))
+        if not blocks:
+            return None
+        y = pd.concat(blocks, axis=1).sort_index()
+        y = y.reindex(range(int(y.index.min()), int(y.index.max()) + 1))
+        about = f"all provincial {FAMILIES.get(fam, fam)} up to {upto or 'latest'}"
+        return fit_pool(y.values, about + (f" except {exclude}" if exclude else ""))
+
+    return _cached(history, ("family", fam, upto, exclude), make)
+
+
+def prior_pool(history: History, vocab: Vocabulary, indicator: str, upto: int | None) -> Pool:
+    """The indicator's own pool, else its family's, else the generic no-growth prior."""
+    return (
+        indicator_pool(history, vocab, indicator, upto)
+        or family_pool(history, vocab, family(vocab, indicator), upto)
+        or generic_pool()
     )
 
 
-GENERIC_INDICATORS = (
-    "rd_expenditure",
-    "fiscal_st_expenditure",
-    "gdp",
-    "tech_contract_turnover_inflow",
-    "tech_contract_turnover_outflow",
-    "hte_recognitions",
-    "hightech_manufacturing_firms",
-)
+# --- R&D panel ---------------------------------------------------------------------------------
 
-
-@cache
-def generic_prior(history: History, upto: int | None = None) -> DriftPrior:
-    """A prior for a series with no pool of its own: the pools of the main panel indicators
-    combined (mean drift, between-indicator spread of drifts, and the largest typical noise)."""
-    pools = [p for i in GENERIC_INDICATORS if (p := pooled_prior(history, i, upto, "log"))]
-    mu = np.array([p.mu0 for p in pools])
-    tau = float(np.sqrt(np.mean([p.tau**2 for p in pools]) + np.var(mu)))
-    s0 = float(np.median([p.s0 for p in pools]))
-    return DriftPrior(float(mu.mean()), tau, s0, NU0, f"generic: pools of {len(pools)} panel indicators")
+DRIVERS = ("fiscal_st_expenditure", "gdp")
 
 
 @dataclass(frozen=True)
 class RDPanelFit:
-    """d log R&D = a_geo + beta * d log fiscal S&T + gamma * d log GDP + e, e ~ N(0, sigma^2).
+    """d log R&D = trend + beta * d log fiscal S&T + gamma * d log GDP + noise.
 
-    beta, gamma: shared by all provinces (within estimator); a_geo shrunk toward the pool mean."""
+    beta, gamma: shared by all provinces (within estimator, errors clustered by year, so common
+    national cycles are in their uncertainty). The trend is a local linear trend per province
+    pooled across provinces (`pool`), fitted on R&D with the drivers' effect as a known input."""
 
     coef: np.ndarray  # [beta, gamma]
     cov: np.ndarray
-    sigma2: float
-    dof: float
-    a0: float
-    tau2: float
-    a_hat: dict  # geo -> (mean residual drift, n increments)
+    pool: Pool
+    year_growth: pd.DataFrame  # cross-province mean driver growth by year (for geos without drivers)
     n_obs: int
     upto: int | None
-
-    def intercept(self, geo: str) -> tuple[float, float]:
-        """Posterior mean and sd of a geo's own drift: its estimate shrunk toward the pool."""
-        a, n = self.a_hat.get(geo, (self.a0, 0))
-        precision = 1 / self.tau2 + n / self.sigma2
-        return float((self.a0 / self.tau2 + n * a / self.sigma2) / precision), float(np.sqrt(1 / precision))
 
     def summary(self) -> str:
         se = np.sqrt(np.diag(self.cov))
         return (
             f"R&D panel ({self.n_obs} province-years up to {self.upto or 'latest'}): fiscal elasticity "
-            f"{self.coef[0]:.3f} (se {se[0]:.3f}), GDP elasticity {self.coef[1]:.3f} (se {se[1]:.3f}), "
-            f"noise {np.sqrt(self.sigma2):.3f}, pool drift {self.a0:.3f} (between-province sd "
-            f"{np.sqrt(self.tau2):.3f})"
+            f"{self.coef[0]:.3f} (se {se[0]:.3f}, clustered by year), GDP elasticity {self.coef[1]:.3f} "
+            f"(se {se[1]:.3f}); trend pool: {self.pool.summary()}"
         )
 
+    def inputs(self, growth: pd.DataFrame) -> np.ndarray:
+        return driver_inputs(growth, self.coef, self.year_growth)
 
-def panel_growth(history: History, indicator: str, upto: int | None) -> pd.DataFrame:
-    """Yearly log growth of one indicator, years x provinces (only consecutive-year pairs)."""
-    t = history.table
-    rows = t[(t.indicator == indicator) & t.geo.isin(provinces()) & t.qualifier.isin(["=", "~"])]
-    if upto is not None:
-        rows = rows[rows.year <= upto]
-    wide = (
-        rows.sort_values("priority").drop_duplicates(["geo", "year"]).pivot(index="year", columns="geo", values="value")
+
+def driver_inputs(growth: pd.DataFrame, coef: np.ndarray, year_growth: pd.DataFrame) -> np.ndarray:
+    """beta * d log F + gamma * d log G by year (rows of `growth`); a year's cross-province mean
+    stands in for a driver not published that year."""
+    filled = growth[list(DRIVERS)].fillna(year_growth.reindex(growth.index)).fillna(year_growth.mean())
+    return np.nan_to_num(filled.values @ coef)
+
+
+def driver_growth(history: History, geo: str, upto: int | None, years) -> pd.DataFrame:
+    """Observed yearly log growth of each driver for `years` (NaN where not published)."""
+    out = {}
+    for name in DRIVERS:
+        s = exact_series(history, geo, name, upto)
+        s = s[s > 0]
+        out[name] = np.log(s).diff().reindex(years) if len(s) else pd.Series(np.nan, index=years)
+    return pd.DataFrame(out, index=years)
+
+
+def fit_rd_panel(history: History, vocab: Vocabulary, upto: int | None = None) -> RDPanelFit:
+    return _cached(history, ("rd_panel", upto), lambda: _fit_rd_panel(history, vocab, upto))
+
+
+def _fit_rd_panel(history: History, vocab: Vocabulary, upto: int | None) -> RDPanelFit:
+    geos = provinces(vocab)
+    logs = {k: np.log(panel(history, k, upto, geos)) for k in ("rd_expenditure", *DRIVERS)}
+    growth = pd.concat({k: v.diff().stack() for k, v in logs.items()}, axis=1).dropna().reset_index()
+    growth.columns = ["year", "geo", "rd", *DRIVERS]
+    x = list(DRIVERS)
+    demeaned = growth[["rd", *x]] - growth.groupby("geo")[["rd", *x]].transform("mean")
+    fit = sm.OLS(demeaned["rd"], demeaned[x]).fit(cov_type="cluster", cov_kwds={"groups": growth["year"]})
+    n_groups = growth.geo.nunique()
+    cov = np.asarray(fit.cov_params()) * (len(growth) - 2) / (len(growth) - 2 - n_groups)
+    coef = np.asarray(fit.params[x])
+    year_growth = growth.groupby("year")[x].mean()
+    rd = logs["rd_expenditure"]
+    years = rd.index
+    inputs = np.column_stack(
+        [driver_inputs(driver_growth(history, g, upto, years), coef, year_growth) for g in rd.columns]
     )
-    return np.log(wide.reindex(range(int(wide.index.min()), int(wide.index.max()) + 1))).diff()
-
-
-def fit_rd_panel(history: History, upto: int | None = None) -> RDPanelFit:
-    return _fit_rd_panel(history, upto)
-
-
-@cache
-def _fit_rd_panel(history: History, upto: int | None) -> RDPanelFit:
-    names = {"rd": "rd_expenditure", "f": "fiscal_st_expenditure", "g": "gdp"}
-    df = pd.concat({k: panel_growth(history, v, upto).stack() for k, v in names.items()}, axis=1).dropna().reset_index()
-    df.columns = ["year", "geo", "rd", "f", "g"]
-    demeaned = df[["rd", "f", "g"]] - df.groupby("geo")[["rd", "f", "g"]].transform("mean")
-    fit = sm.OLS(demeaned["rd"], demeaned[["f", "g"]]).fit()
-    n_groups = df.geo.nunique()
-    dof = len(df) - 2 - n_groups
-    sigma2 = float(np.sum(fit.resid**2) / dof)
-    cov = np.asarray(fit.cov_params()) * (len(df) - 2) / dof  # OLS on demeaned data undercounts lost dof
-    resid_drift = df.rd - fit.params["f"] * df.f - fit.params["g"] * df.g
-    a = resid_drift.groupby(df.geo).agg(["mean", "size"])
-    tau2 = max(float(np.var(a["mean"], ddof=1) - np.mean(sigma2 / a["size"])), TAU_FLOOR**2)
-    return RDPanelFit(
-        np.asarray(fit.params[["f", "g"]]),
-        cov,
-        sigma2,
-        float(dof),
-        float(a["mean"].mean()),
-        tau2,
-        {g: (float(r["mean"]), int(r["size"])) for g, r in a.iterrows()},
-        len(df),
-        upto,
-    )
+    pool = fit_pool(rd.values, f"R&D expenditure net of drivers, provinces up to {upto or 'latest'}", inputs)
+    return RDPanelFit(coef, cov, pool, year_growth, len(growth), upto)

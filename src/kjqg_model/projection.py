@@ -1,20 +1,21 @@
 """Joint simulated futures of the indicators of one geo, and `project()` (the stable contract).
 
 Models, by indicator:
-- rd_expenditure, rd_intensity (any geo but 全国): the R&D panel model. Yearly R&D log growth =
-  own drift (shrunk to the pool) + fiscal elasticity x fiscal S&T growth + GDP elasticity x GDP
-  growth + noise; intensity = R&D / GDP, anchored on the published first-release intensity.
-  Fiscal and GDP growth follow their own drift models, or the scenario's rates after the origin.
+- rd_expenditure, rd_intensity (any geo but 全国): R&D follows a local linear trend pooled across
+  provinces, plus fiscal elasticity x fiscal S&T growth + GDP elasticity x GDP growth (models.py);
+  intensity = R&D / GDP, anchored on the published first-release intensity. Fiscal and GDP growth
+  follow their own trend models, or the scenario's rates after the origin.
 - hte_stock, where recognitions are published: certificates last three years, so the stock is
-  c x (recognitions of the last three years); recognitions follow a drift model, c ~ 1 (sd 5 %)
+  c x (recognitions of the last three years); recognitions follow a trend model, c ~ 1 (sd 5 %)
   updated by published stocks.
-- everything else: a drift model on log (amounts, counts) or logit (shares) with a pooled prior.
+- everything else: a local linear trend on log (amounts, counts) or logit (shares) with a pooled
+  prior (models.prior_pool).
 Parameters are drawn per path (not plugged in), so their uncertainty is in every path.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -23,19 +24,17 @@ from .context import Context
 from .data import History
 from .errors import InputError, Problem
 from .models import (
-    DriftPosterior,
-    DriftPrior,
+    driver_growth,
     exact_series,
-    fit_drift,
     fit_rd_panel,
     from_latent,
-    generic_prior,
-    pooled_prior,
+    prior_pool,
     to_latent,
     transform_of,
 )
 from .scenarios import Scenario
-from .simulate import Streams, cumulate, draw_scale, truncated_normal_above
+from .simulate import Streams, truncated_normal_above
+from .trend import Pool, TrendFit, fit_shape, fit_trend, generic_pool, trend_paths
 from .vocab import Vocabulary
 
 NO_DRIVER_GEOS = {"全国", "中央", "地方", "地方合计"}  # references: never driven by a plan's scenario
@@ -69,76 +68,53 @@ class Projection:
             return np.full(self.paths.shape[0], float(self.observed[year]))
         raise NoHistory(f"{self.geo} {self.indicator}: no observation or simulation for {year}")
 
-    def quantiles(self, qs=(0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)) -> pd.DataFrame:
-        return pd.DataFrame(np.quantile(self.paths, qs, axis=0).T, index=self.years, columns=list(qs))
-
 
 @dataclass
-class _Drift:
-    """A series following a drift model from its last exact observation (the anchor)."""
+class _Series:
+    """A series following its trend fit from its anchor (last exact observation)."""
 
     indicator: str
     transform: str
-    anchor_year: int
-    anchor: float  # latent value at the anchor
-    post: DriftPosterior
+    fit: TrendFit
     bounds: dict  # year -> latent lower bound, for lower-bound observations after the anchor
     observed: pd.Series
 
-    def increments(
-        self,
-        streams: Streams,
-        key: str,
-        n: int,
-        years: np.ndarray,
-        override: np.ndarray | None = None,
-        shifts: dict | None = None,
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Yearly latent increments (float32, one row per path) for `years`, and the per-path drift
-        and noise scale. `override[j]`, where not NaN, fixes year j's increment (an observed or a
-        scenario growth). `shifts` moves the drift ("drift") or the noise scale ("noise") by that
-        many standard deviations of its estimate."""
-        shifts = shifts or {}
-        post = self.post
-        mu = post.mu_mean + shifts.get("drift", 0.0) * post.mu_sd + post.mu_sd * streams.normal(f"{key}/mu", n)
-        s2 = post.s2 * max(1 + shifts.get("noise", 0.0) * np.sqrt(2 / post.nu), 0.05)
-        sigma = draw_scale(s2, post.nu, streams.normal(f"{key}/sigma", n))
-        free = np.ones(len(years), bool) if override is None else np.isnan(override)
-        shocks = streams.normal(f"{key}/shock", n, int(free.sum()), np.float32)  # fixed years draw none
-        shocks *= sigma.astype(np.float32)[:, None]
-        shocks += mu.astype(np.float32)[:, None]
-        if free.all():
-            return shocks, mu, sigma
-        steps = np.empty((n, len(years)), np.float32)
-        steps[:, free] = shocks
-        steps[:, ~free] = override[~free]
-        return steps, mu, sigma
+    @property
+    def anchor_year(self) -> int:
+        return self.fit.anchor_year
 
-    def simulate(
-        self,
-        streams: Streams,
-        key: str,
-        n: int,
-        years: np.ndarray,
-        override: np.ndarray | None = None,
-        shifts: dict | None = None,
+    def shifted(self, shifts: dict) -> TrendFit:
+        """The fit with its drift moved by shifts['drift'] sd, its noise scale by shifts['noise'] sd."""
+        fit = self.fit
+        if not shifts.get("drift") and not shifts.get("noise"):
+            return fit
+        mean = fit.mean.copy()
+        mean[:, 1] += shifts.get("drift", 0.0) * fit.params["drift_sd"]
+        s2 = fit.s2 * max(1 + shifts.get("noise", 0.0) * np.sqrt(2 / fit.nu), 0.05)
+        return replace(fit, mean=mean, s2=s2)
+
+    def latent(
+        self, streams: Streams, key: str, n: int, years: np.ndarray, override=None, shifts: dict | None = None
     ) -> np.ndarray:
-        """Latent levels for `years` (all after the anchor); a published lower bound "> x" in a
-        year conditions that year's shock on exceeding it."""
-        steps, mu, sigma = self.increments(streams, key, n, years, override, shifts)
-        if not self.bounds:
-            return self.anchor + cumulate(steps).astype(np.float64)
-        uniforms = streams.uniform(f"{key}/bound", n, len(years))
-        out = np.empty((n, len(years)))
-        level = np.full(n, self.anchor)
-        for j, year in enumerate(years):
-            if year in self.bounds and (override is None or np.isnan(override[j])):
-                z = truncated_normal_above((self.bounds[year] - level - mu) / sigma, uniforms[:, j])
-                level = level + mu + sigma * z
-            else:
-                level = level + steps[:, j]
-            out[:, j] = level
-        return out
+        """Latent values for `years` (consecutive, from the year after the anchor). `override[j]`,
+        where not NaN, fixes year j's increment (an observed or a scenario growth)."""
+        lower = np.array([self.bounds.get(int(y), np.nan) for y in years])
+        if override is not None:
+            lower[np.isfinite(override)] = np.nan
+        paths = trend_paths(self.shifted(shifts or {}), streams, key, n, len(years), lower)
+        if override is None or np.isnan(override).all():
+            return paths
+        steps = np.diff(paths, axis=1, prepend=self.fit.anchor)
+        fixed = np.isfinite(override)
+        steps[:, fixed] = override[fixed]
+        return self.fit.anchor + np.cumsum(steps, axis=1)
+
+
+def _observed_growth(observed: pd.Series, years: np.ndarray) -> np.ndarray:
+    """Published yearly log growth for `years`; the mean published growth across a gap."""
+    growth = np.log(observed).diff()
+    mean = float(growth.mean()) if growth.notna().any() else 0.0
+    return growth.reindex(years).fillna(mean).values
 
 
 class GeoModel:
@@ -155,30 +131,35 @@ class GeoModel:
     ):
         self.history, self.geo, self.scenario, self.origin, self.vocab = history, geo, scenario, origin, vocab
         self.shifts = shifts or {}  # assumption -> standard deviations to move it (sensitivity analysis)
-        self._drifts: dict[str, _Drift | None] = {}
+        self._series: dict[str, _Series | None] = {}
 
     # --- components ------------------------------------------------------------------------------
-    def drift(self, indicator: str) -> _Drift | None:
-        if indicator not in self._drifts:
-            self._drifts[indicator] = self._fit_drift(indicator)
-        return self._drifts[indicator]
+    def drift(self, indicator: str) -> _Series | None:
+        if indicator not in self._series:
+            self._series[indicator] = self._fit_series(indicator)
+        return self._series[indicator]
 
-    def _fit_drift(self, indicator: str) -> _Drift | None:
-        transform = transform_of(self.vocab.indicators[indicator].kind)
+    def _exact(self, indicator: str, transform: str) -> pd.Series:
         exact = exact_series(self.history, self.geo, indicator, self.origin)
-        exact = exact[(exact > 0) & ((exact < 100) if transform == "logit" else True)]
+        return exact[(exact > 0) & ((exact < 100) if transform == "logit" else True)]
+
+    def _fit_series(self, indicator: str) -> _Series | None:
+        transform = transform_of(self.vocab.indicators[indicator].kind)
+        exact = self._exact(indicator, transform)
         if exact.empty:
             return None
-        prior = pooled_prior(self.history, indicator, self.origin, transform) or generic_prior(
-            self.history, self.origin
-        )
         latent = to_latent(exact.values, transform)
-        post = fit_drift(exact.index.values, latent, prior)
-        anchor_year = int(exact.index.max())
+        if indicator == "rd_expenditure" and self.geo not in NO_DRIVER_GEOS:
+            panel = fit_rd_panel(self.history, self.vocab, self.origin)
+            years = np.arange(int(exact.index.min()), int(exact.index.max()) + 1)
+            inputs = panel.inputs(driver_growth(self.history, self.geo, self.origin, years))
+            fit = fit_trend(exact.index.values, latent, panel.pool, inputs)
+        else:
+            fit = fit_trend(exact.index.values, latent, prior_pool(self.history, self.vocab, indicator, self.origin))
         allrows = self.history.series(self.geo, indicator, upto=self.origin)
-        lb = allrows[(allrows.qualifier == ">") & (allrows.index > anchor_year)]
+        lb = allrows[(allrows.qualifier == ">") & (allrows.index > fit.anchor_year)]
         bounds = {int(y): float(to_latent([v], transform)[0]) for y, v in lb["value"].items()}
-        return _Drift(indicator, transform, anchor_year, float(latent[-1]), post, bounds, exact)
+        return _Series(indicator, transform, fit, bounds, exact)
 
     def uses_rd_panel(self) -> bool:
         return self.geo not in NO_DRIVER_GEOS and self.drift("rd_expenditure") is not None
@@ -191,23 +172,29 @@ class GeoModel:
         years = [d.anchor_year for i in ("fiscal_st_expenditure", "gdp", "rd_expenditure") if (d := self.drift(i))]
         return max(years) + 1 if years else 10_000
 
-    def _driver_growth(self, indicator: str, rate: float | None, years: np.ndarray, streams: Streams, n: int):
-        """Yearly log growth of a driver (fiscal S&T or GDP) for `years`, one row per path: observed
-        where published, the scenario's rate after the origin, its drift model otherwise."""
+    def _driver_growth(self, indicator: str, rate: float | None, grid: np.ndarray, streams: Streams, n: int):
+        """Yearly log growth of a driver (fiscal S&T or GDP) for `grid`, one row per path (float32):
+        observed where published, the scenario's rate after the origin, its trend model otherwise."""
         d = self.drift(indicator)
-        if d is None:  # no series at all: the pool's drift and noise
-            post = fit_drift([], [], pooled_prior(self.history, indicator, self.origin, "log"))
-            d = _Drift(indicator, "log", 0, 0.0, post, {}, pd.Series(dtype=float))
+        if d is None:  # no series at all: the pool's drifts and noise, from a notional level
+            pool = prior_pool(self.history, self.vocab, indicator, self.origin)
+            start = min(int(grid[0]) - 1, self.scenario_start() - 1)
+            fit = fit_trend([start], [0.0], pool)
+            d = _Series(indicator, "log", fit, {}, pd.Series(dtype=float))
         shift = self.shifts.get(f"{indicator}_growth", 0.0)
-        override = np.full(len(years), np.nan)
-        if rate is not None and self.geo not in NO_DRIVER_GEOS:  # moves by one sd of yearly growth
-            override[years >= self.scenario_start()] = np.log1p(rate) + shift * np.sqrt(d.post.s2)
-        logs = np.log(d.observed)
-        for j, year in enumerate(years):
-            if year in logs.index and year - 1 in logs.index:
-                override[j] = logs[year] - logs[year - 1]
-        key = f"{self.geo}/{indicator}"
-        return d.increments(streams, key, n, years, override, {"drift": shift})[0]
+        out = np.empty((n, len(grid)), np.float32)
+        past = grid <= d.anchor_year
+        out[:, past] = _observed_growth(d.observed, grid[past])
+        future = grid[~past]
+        if future.size:
+            years = np.arange(d.anchor_year + 1, int(future[-1]) + 1)
+            override = np.full(len(years), np.nan)
+            if rate is not None and self.geo not in NO_DRIVER_GEOS:  # moves by one sd of yearly growth
+                override[years >= self.scenario_start()] = np.log1p(rate) + shift * np.sqrt(d.fit.s2)
+            latent = d.latent(streams, f"{self.geo}/{indicator}", n, years, override, {"drift": shift})
+            steps = np.diff(latent, axis=1, prepend=d.fit.anchor)
+            out[:, ~past] = steps[:, np.isin(years, future)]
+        return out
 
     # --- simulation ------------------------------------------------------------------------------
     def anchors(self, indicator: str) -> tuple[int, pd.Series, str]:
@@ -228,7 +215,7 @@ class GeoModel:
             raise NoHistory(
                 f"no history{' up to ' + str(self.origin) if self.origin else ''} for {self.geo} {indicator}"
             )
-        return d.anchor_year, d.observed, "drift model, pooled prior"
+        return d.anchor_year, d.observed, "local linear trend, pooled prior"
 
     def _intensity_observed(self) -> pd.Series:
         own = exact_series(self.history, self.geo, "rd_intensity", self.origin)
@@ -271,12 +258,12 @@ class GeoModel:
             if ind in ("rd_expenditure", "rd_intensity") and self.uses_rd_panel():
                 latent = self._rd_paths(ind, anchor, observed, grid, streams, n, cache)
             elif ind == "hte_stock" and self.drift("hte_recognitions") is not None:
-                latent = self._stock_paths(grid, streams, n, cache)
+                latent = self._stock_paths(grid, streams, n)
             else:
                 d = self.drift(ind)
                 override = self._override(ind, grid[cols])
                 latent = from_latent(
-                    d.simulate(streams, f"{self.geo}/{ind}", n, grid[cols], override, self.shifts), d.transform
+                    d.latent(streams, f"{self.geo}/{ind}", n, grid[cols], override, self.shifts), d.transform
                 )
             out[ind] = Projection(self.geo, ind, self.scenario.name, self.origin, grid[cols], latent, observed, model)
         return out
@@ -290,44 +277,50 @@ class GeoModel:
             return None
         return np.where(years >= self.scenario_start(), np.log1p(rate), np.nan)
 
+    def _rd_increments(self, grid: np.ndarray, streams: Streams, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Yearly log growth of R&D and of GDP on `grid` (observed up to each anchor)."""
+        panel = fit_rd_panel(self.history, self.vocab, self.origin)
+        params = self.scenario.params
+        f = self._driver_growth("fiscal_st_expenditure", params.get("fiscal_st_growth"), grid, streams, n)
+        g = self._driver_growth("gdp", params.get("gdp_growth"), grid, streams, n)
+        rd = self.drift("rd_expenditure")
+        d_rd = np.empty((n, len(grid)), np.float32)
+        past = grid <= rd.anchor_year
+        d_rd[:, past] = _observed_growth(rd.observed, grid[past])
+        future = ~past
+        if not future.any():
+            return d_rd, g
+        years = grid[future]
+        se = np.sqrt(np.diag(panel.cov))
+        centre = panel.coef + se * np.array(
+            [self.shifts.get("fiscal_elasticity", 0.0), self.shifts.get("gdp_elasticity", 0.0)]
+        )
+        chol = np.linalg.cholesky(panel.cov)
+        coef = centre[:, None] + chol @ np.vstack(
+            [streams.normal(f"{self.geo}/rd/beta", n), streams.normal(f"{self.geo}/rd/gamma", n)]
+        )
+        beta = np.maximum(coef[0], 0.0)  # fiscal S&T spending does not lower R&D
+        # the trend was fitted net of the drivers at the estimated elasticities: another draw of the
+        # elasticities moves the trend's drift by the drivers' mean past growth
+        mean_growth = panel.year_growth.mean().values
+        correction = -(beta - panel.coef[0]) * mean_growth[0] - (coef[1] - panel.coef[1]) * mean_growth[1]
+        trend = rd.latent(streams, f"{self.geo}/rd", n, years, shifts=self.shifts)
+        steps = np.diff(trend, axis=1, prepend=rd.fit.anchor) + correction[:, None]
+        d_rd[:, future] = steps + beta[:, None] * f[:, future] + coef[1][:, None] * g[:, future]
+        return d_rd, g
+
     def _rd_paths(self, ind, anchor, observed, grid, streams, n, cache) -> np.ndarray:
         if "rd" not in cache:
-            fit = fit_rd_panel(self.history, self.origin)
-            f = self._driver_growth(
-                "fiscal_st_expenditure", self.scenario.params.get("fiscal_st_growth"), grid, streams, n
-            )
-            g = self._driver_growth("gdp", self.scenario.params.get("gdp_growth"), grid, streams, n)
-            se = np.sqrt(np.diag(fit.cov))
-            centre = fit.coef + se * np.array(
-                [self.shifts.get("fiscal_elasticity", 0.0), self.shifts.get("gdp_elasticity", 0.0)]
-            )
-            chol = np.linalg.cholesky(fit.cov)
-            coef = centre[:, None] + chol @ np.vstack(
-                [streams.normal(f"{self.geo}/rd/beta", n), streams.normal(f"{self.geo}/rd/gamma", n)]
-            )
-            beta = np.maximum(coef[0], 0.0)  # fiscal S&T spending does not lower R&D
-            a_mean, a_sd = fit.intercept(self.geo)
-            a = a_mean + self.shifts.get("drift", 0.0) * a_sd + a_sd * streams.normal(f"{self.geo}/rd/a", n)
-            s2 = fit.sigma2 * max(1 + self.shifts.get("noise", 0.0) * np.sqrt(2 / fit.dof), 0.05)
-            sigma = draw_scale(s2, fit.dof, streams.normal(f"{self.geo}/rd/sigma", n))
-            d_rd = streams.normal(f"{self.geo}/rd/shock", n, len(grid), np.float32)  # in place, float32:
-            d_rd *= sigma.astype(np.float32)[:, None]  # the hot loop of a million-path run
-            d_rd += a.astype(np.float32)[:, None]
-            f *= beta.astype(np.float32)[:, None]
-            d_rd += f
-            d_rd += coef[1].astype(np.float32)[:, None] * g
-            cache["rd"] = (d_rd, g)
+            cache["rd"] = self._rd_increments(grid, streams, n)
         d_rd, g = cache["rd"]
-        cols = slice(None) if anchor < grid[0] else grid > anchor  # a slice keeps views, not copies
-        step = d_rd[:, cols].copy() if ind == "rd_expenditure" else d_rd[:, cols] - g[:, cols]
-        level = np.exp(cumulate(step)).astype(np.float64)
-        level *= float(observed.iloc[-1])
-        return level
+        cols = grid > anchor
+        step = d_rd[:, cols] if ind == "rd_expenditure" else d_rd[:, cols] - g[:, cols]
+        return float(observed.iloc[-1]) * np.exp(np.cumsum(step, axis=1, dtype=np.float64))
 
-    def _stock_paths(self, grid, streams, n, cache) -> np.ndarray:
+    def _stock_paths(self, grid, streams, n) -> np.ndarray:
         rec = self.drift("hte_recognitions")
         years = grid[grid > rec.anchor_year]
-        sim = np.exp(rec.simulate(streams, f"{self.geo}/hte_recognitions", n, years, shifts=self.shifts))
+        sim = np.exp(rec.latent(streams, f"{self.geo}/hte_recognitions", n, years, shifts=self.shifts))
         past = [rec.observed.get(y, np.nan) for y in (rec.anchor_year - 1, rec.anchor_year)]
         flows = np.hstack([np.tile(past, (n, 1)), sim])
         three = flows[:, 2:] + flows[:, 1:-1] + flows[:, :-2]
@@ -357,11 +350,13 @@ def project(
 
 
 def forecast_series(
-    values, years, horizon: int, n_paths: int = 10_000, seed: int = 0, prior: DriftPrior | None = None
+    values, years, horizon: int, n_paths: int = 10_000, seed: int = 0, pool: Pool | None = None
 ) -> np.ndarray:
     """Predictive sample paths (n_paths, horizon) for the `horizon` years after the last year of a
-    positive annual series; gaps as NaN. The drift model the library uses for an indicator with no
-    driver; the prior defaults to the pooled panel prior (see models.generic_prior)."""
+    positive annual series; gaps as NaN. The local linear trend the library uses for an indicator
+    with no driver. Without a `pool` nothing about growth is assumed: the drift's prior is centred
+    on zero (sd 10 %/yr), the noise scale's prior is weak, and a series of eight or more points
+    sets the trend's shape itself."""
     v = np.asarray(values, dtype=float)
     y = np.asarray(years)
     problems = []
@@ -380,10 +375,16 @@ def forecast_series(
     if problems:
         raise InputError([Problem("forecast_series", "", f, found, exp) for f, found, exp in problems])
     ok = np.isfinite(v)
-    prior = prior or generic_prior(Context.get().history)
-    post = fit_drift(y[ok], np.log(v[ok]), prior)
-    last = int(y[ok][-1])
-    d = _Drift("series", "log", last, float(np.log(v[ok][-1])), post, {}, pd.Series(v[ok], index=y[ok]))
-    future = np.arange(int(y[-1]) + 1, int(y[-1]) + horizon + 1)
-    gap = np.arange(last + 1, int(y[-1]) + 1)  # trailing NaNs: simulated too, then dropped
-    return np.exp(d.simulate(Streams(seed), "series", int(n_paths), np.concatenate([gap, future])))[:, len(gap) :]
+    yrs, latent = y[ok].astype(int), np.log(v[ok])
+    shape = None
+    if pool is None:
+        pool = generic_pool()
+        if ok.sum() >= 8:
+            grid = np.full(int(yrs[-1] - yrs[0]) + 1, np.nan)
+            grid[yrs - yrs[0]] = latent
+            shape = fit_shape(grid[:, None])
+    fit = fit_trend(yrs, latent, pool, shape=shape)
+    series = _Series("series", "log", fit, {}, pd.Series(v[ok], index=yrs))
+    future = np.arange(int(yrs[-1]) + 1, int(y[-1]) + horizon + 1)  # trailing NaNs: simulated, then dropped
+    paths = series.latent(Streams(seed), "series", int(n_paths), future)
+    return np.exp(paths[:, len(future) - horizon :])

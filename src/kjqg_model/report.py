@@ -76,7 +76,7 @@ class Brief:
     def model_summary(self) -> str:
         from .models import fit_rd_panel
 
-        return fit_rd_panel(self.ctx.history, self.origin).summary()
+        return fit_rd_panel(self.ctx.history, self.ctx.vocab, self.origin).summary()
 
     def save_results(self, out_dir) -> None:
         """The probability table of every scenario as CSV (written atomically)."""

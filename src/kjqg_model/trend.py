@@ -1,0 +1,343 @@
+"""Local linear trend on a latent scale (log for amounts and counts, logit for shares): the model of
+every series that has no driver, and of R&D once its drivers are taken out.
+
+    y_t = l_t + e_t                       e ~ N(0, w s2)      transient: a spike is not the new level
+    l_t = l_{t-1} + m_{t-1} + u_t + h_t   h ~ N(0, (1-w) s2)  u_t: known input (driver effects), or 0
+    m_t = m_{t-1} + z_t                   z ~ N(0, b s2)      the drift itself drifts
+
+The Kalman filter runs on many series at once (years x series arrays, NaN = not observed), in units
+of each series' own scale s2 (so s2 is concentrated out of the likelihood). The first level and
+drift are diffuse: the data decide them, and the first two innovations of each series are left out
+of the likelihood.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import optimize, special
+
+from .simulate import Streams, draw_scale, truncated_normal_above
+
+DIFFUSE = 1e6  # prior variance of the first level and drift, in units of s2
+
+
+@dataclass(frozen=True)
+class Shape:
+    """Variance ratios of the trend model: w = transient share of the yearly noise, b = variance of
+    the drift's yearly change relative to s2."""
+
+    w: float
+    b: float
+
+    def noise_cov(self, horizon: int) -> np.ndarray:
+        """Covariance (in units of s2) of y_{A+1..A+H} - (l_A + h m_A): the future noise of a path."""
+        h = np.arange(1, horizon + 1)
+        hk = np.minimum.outer(h, h)
+        r = np.arange(1, horizon)  # drift shocks z_r move y_{A+h} by (h - r) for r < h
+        weights = np.clip(h[:, None] - r[None, :], 0, None).astype(float)
+        return (1 - self.w) * hk + self.b * weights @ weights.T + self.w * np.eye(horizon)
+
+
+@dataclass(frozen=True)
+class Filtered:
+    """Filter output per series, in units of its scale s2: the state (level, drift) after the last
+    row with its covariance, and the likelihood pieces."""
+
+    level: np.ndarray
+    drift: np.ndarray
+    p11: np.ndarray
+    p12: np.ndarray
+    p22: np.ndarray
+    ssq: np.ndarray  # sum of v^2 / F over the counted innovations
+    logdet: np.ndarray  # sum of log F over the same
+    n: np.ndarray  # number of counted innovations (observations beyond the first two)
+    n_obs: np.ndarray
+
+
+def kalman(y: np.ndarray, shape: Shape, inputs: np.ndarray | None = None) -> Filtered:
+    """Filter the columns of `y` (rows = consecutive years) to the last row."""
+    y = np.atleast_2d(np.asarray(y, dtype=float))
+    rows, cols = y.shape
+    seen = np.isfinite(y)
+    first = np.where(seen.any(axis=0), seen.argmax(axis=0), rows)
+    start = np.nan_to_num(y[np.minimum(first, rows - 1), np.arange(cols)])
+    level, drift = start.copy(), np.zeros(cols)
+    p11, p12, p22 = np.full(cols, DIFFUSE), np.zeros(cols), np.full(cols, DIFFUSE)
+    ssq, logdet, n, count = np.zeros(cols), np.zeros(cols), np.zeros(cols), np.zeros(cols)
+    qh, qz, qe = 1 - shape.w, shape.b, shape.w
+    for t in range(rows):
+        go = t > first  # predict only once a series has begun
+        u = 0.0 if inputs is None else np.nan_to_num(inputs[t])
+        level = np.where(go, level + drift + u, level)
+        p11, p12, p22 = (
+            np.where(go, p11 + 2 * p12 + p22 + qh, p11),
+            np.where(go, p12 + p22, p12),
+            np.where(go, p22 + qz, p22),
+        )
+        obs = seen[t]
+        if not obs.any():
+            continue
+        v = np.where(obs, y[t] - level, 0.0)
+        f = p11 + qe
+        k1, k2 = np.where(obs, p11 / f, 0.0), np.where(obs, p12 / f, 0.0)
+        level, drift = level + k1 * v, drift + k2 * v
+        p11, p12, p22 = p11 - k1 * p11, p12 - k1 * p12, p22 - k2 * p12
+        counted = obs & (count >= 2)
+        ssq += np.where(counted, v * v / f, 0.0)
+        logdet += np.where(counted, np.log(f), 0.0)
+        n += counted
+        count += obs
+    return Filtered(level, drift, p11, p12, p22, ssq, logdet, n, count)
+
+
+# weak priors keep the shape off the boundaries of short panels (MAP, not ML)
+W_PRIOR = (special.logit(0.15), 1.5)
+B_PRIOR = (np.log(0.02), 2.0)
+
+
+def fit_shape(y: np.ndarray, inputs: np.ndarray | None = None) -> Shape:
+    """Maximum a posteriori (w, b) for series that share them, each with its own scale s2."""
+
+    def loss(theta):
+        shape = Shape(float(special.expit(theta[0])), float(np.exp(theta[1])))
+        f = kalman(y, shape, inputs)
+        ok = f.n > 0
+        nll = 0.5 * np.sum(f.logdet[ok] + f.n[ok] * np.log(f.ssq[ok] / f.n[ok] + 1e-300))
+        penalty = ((theta[0] - W_PRIOR[0]) / W_PRIOR[1]) ** 2 + ((theta[1] - B_PRIOR[0]) / B_PRIOR[1]) ** 2
+        return nll + 0.5 * penalty
+
+    x0 = np.array([W_PRIOR[0], B_PRIOR[0]])
+    res = optimize.minimize(loss, x0, method="Nelder-Mead", options=dict(xatol=1e-3, fatol=1e-4, maxiter=300))
+    w, b = float(special.expit(res.x[0])), float(np.exp(res.x[1]))
+    return Shape(min(max(w, 1e-4), 0.95), min(max(b, 1e-6), 1.0))
+
+
+@dataclass(frozen=True)
+class ScalePrior:
+    """Scaled inverse chi-square prior of a series' scale s2, from the spread of scales in a pool."""
+
+    s2: float
+    nu: float
+
+    def posterior(self, ssq: float, n: float) -> tuple[float, float]:
+        nu = self.nu + n
+        return (self.nu * self.s2 + ssq) / nu, nu
+
+
+def scale_prior(ssq: np.ndarray, n: np.ndarray) -> ScalePrior:
+    """Method of moments on log scales: var(log s_hat^2) = psi1(nu0/2) + mean psi1(n_i/2)."""
+    ok = n >= 3
+    if ok.sum() < 3:
+        return ScalePrior(float(np.median(ssq[n > 0] / n[n > 0])) if (n > 0).any() else 0.01, 2.0)
+    logs = np.log(ssq[ok] / n[ok])
+    excess = np.var(logs, ddof=1) - np.mean(special.polygamma(1, n[ok] / 2))
+    nu = 100.0 if excess <= special.polygamma(1, 50.0) else _solve_nu(excess)
+    # E log s2_hat = log s2 + E log(chi2_n/n); median of inv-chi2(nu, s0) ~ s0: use the geometric mean
+    return ScalePrior(float(np.exp(np.mean(logs))), float(min(max(nu, 1.0), 100.0)))
+
+
+def _solve_nu(excess: float) -> float:
+    if excess >= special.polygamma(1, 0.5):
+        return 1.0
+    return float(optimize.brentq(lambda nu: special.polygamma(1, nu / 2) - excess, 1.0, 100.0))
+
+
+# --- the population of drifts: a hierarchical prior for one series' drift -----------------------
+
+TAU_GRID = 0.5 * np.linspace(0.0, 1.0, 41) ** 2  # between-series sd of drifts (log or logit per year)
+TAU_PRIOR_SCALE = 0.1  # half-Cauchy: weakly informative, no floor
+
+
+@dataclass(frozen=True)
+class Pool:
+    """What a pool of related series says about one more: the trend shape, the distribution of
+    scales, and the drifts' population N(mu0, tau^2) with tau integrated over a grid (its posterior
+    weights) and mu0's uncertainty including common year shocks."""
+
+    about: str
+    shape: Shape
+    scale: ScalePrior
+    tau: np.ndarray
+    weight: np.ndarray
+    mu0: np.ndarray
+    var0: np.ndarray
+    n_series: int
+
+    def summary(self) -> str:
+        tau = float(np.sum(self.weight * self.tau))
+        mu = float(np.sum(self.weight * self.mu0))
+        return (
+            f"{self.about}: {self.n_series} series; drift {mu:+.4f} (between-series sd {tau:.4f}), "
+            f"scale {np.sqrt(self.scale.s2):.4f} (nu {self.scale.nu:.1f}), transient share {self.shape.w:.2f}, "
+            f"drift variation {self.shape.b:.4f}"
+        )
+
+
+def fit_pool(y: np.ndarray, about: str, inputs: np.ndarray | None = None, min_obs: int = 3) -> Pool | None:
+    """A pool from the columns of `y` (years x series, latent, NaN = missing); None with fewer
+    than three series of `min_obs` observations."""
+    y = np.asarray(y, dtype=float)
+    if y.ndim != 2 or (np.isfinite(y).sum(axis=0) >= min_obs).sum() < 3:
+        return None
+    shape = fit_shape(y, inputs)
+    f = kalman(y, shape, inputs)
+    scale = scale_prior(f.ssq, f.n)
+    s2 = (scale.nu * scale.s2 + f.ssq) / (scale.nu + f.n)
+    use = f.n_obs >= min_obs
+    m, v = f.drift[use], f.p22[use] * s2[use]
+    t2 = TAU_GRID[:, None] ** 2
+    prec = 1 / (t2 + v[None, :])
+    var_mu = 1 / prec.sum(axis=1)
+    mu0 = (prec * m).sum(axis=1) * var_mu
+    loglik = 0.5 * (np.log(var_mu) + np.log(prec).sum(axis=1) - (prec * (m - mu0[:, None]) ** 2).sum(axis=1))
+    logprior = -np.log1p((TAU_GRID / TAU_PRIOR_SCALE) ** 2)
+    width = np.gradient(TAU_GRID)
+    logw = loglik + logprior + np.log(width)
+    weight = np.exp(logw - logw.max())
+    weight /= weight.sum()
+    # common year shocks move every series' drift estimate together: add their share to mu0's variance
+    d = np.diff(y, axis=0) - (0.0 if inputs is None else np.nan_to_num(inputs[1:]))
+    resid = d - np.nanmean(d, axis=0)
+    counts = np.isfinite(resid).sum(axis=1)
+    rows = counts >= 3
+    year_var = 0.0
+    if rows.sum() >= 3:
+        effect = np.nanmean(resid[rows], axis=1)
+        long = np.isfinite(resid).sum(axis=0) >= 3
+        within = np.nanmean(np.nanvar(resid[:, long], axis=0, ddof=1)) / counts[rows].mean()
+        year_var = max(float(np.var(effect, ddof=1) - within), 0.0)
+    share = float(np.median(v / (s2[use] * (1 + shape.w))))  # sum of squared weights on past years
+    return Pool(about, shape, scale, TAU_GRID, weight, mu0, var_mu + year_var * share, int(use.sum()))
+
+
+def generic_pool(about: str = "generic: no drift assumed") -> Pool:
+    """For a series with no pool: drift N(0, 0.1^2) (no growth assumed), and a weak prior on the
+    noise scale (5 %/yr, worth one observation)."""
+    return Pool(
+        about, Shape(0.15, 0.02), ScalePrior(0.05**2, 1.0), np.array([0.1]), np.ones(1), np.zeros(1), np.zeros(1), 0
+    )
+
+
+def fixed_pool(drift: float, drift_sd: float, scale: float, nu: float = 1e12, shape: Shape = Shape(0.0, 0.0)) -> Pool:
+    """A prior stated outright (known drift distribution, scale and shape), e.g. for tests with
+    closed-form answers or an analyst's own judgement."""
+    return Pool(
+        "stated", shape, ScalePrior(scale**2, nu), np.array([drift_sd]), np.ones(1), np.array([drift]), np.zeros(1), 0
+    )
+
+
+@dataclass(frozen=True)
+class TrendFit:
+    """One series' fitted trend at its anchor (last exact observation): per grid point of the
+    pool's tau, the mean and Cholesky factor of (level, drift); the series' scale posterior."""
+
+    anchor_year: int
+    anchor: float  # observed latent value at the anchor
+    shape: Shape
+    s2: float
+    nu: float
+    mean: np.ndarray  # (G, 2)
+    chol: np.ndarray  # (G, 3): L11, L21, L22
+    weight: np.ndarray  # (G,)
+    n_obs: int
+    pool: str
+
+    @property
+    def params(self) -> dict:
+        drift = float(self.weight @ self.mean[:, 1])
+        return dict(
+            drift=drift,
+            drift_sd=float(
+                np.sqrt(self.weight @ (self.chol[:, 1] ** 2 + self.chol[:, 2] ** 2 + (self.mean[:, 1] - drift) ** 2))
+            ),
+            scale=float(np.sqrt(self.s2)),
+            nu=self.nu,
+            transient_share=self.shape.w,
+            drift_variation=self.shape.b,
+            n_obs=self.n_obs,
+        )
+
+    def summary(self) -> str:
+        p = self.params
+        return (
+            f"local linear trend from {self.n_obs} observations to {self.anchor_year}: drift {p['drift']:+.4f} "
+            f"(sd {p['drift_sd']:.4f}), scale {p['scale']:.4f} on {p['nu']:.1f} dof, transient share "
+            f"{p['transient_share']:.2f}; prior: {self.pool}"
+        )
+
+    def draw_state(self, streams: Streams, key: str, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per path: level and drift at the anchor, and the noise scale."""
+        cum = np.cumsum(self.weight)
+        g = np.minimum(np.searchsorted(cum, streams.uniform(f"{key}/grid", n) * cum[-1]), len(cum) - 1)
+        z = streams.normal(f"{key}/state", n, 2)
+        c = self.chol[g]
+        level = self.mean[g, 0] + c[:, 0] * z[:, 0]
+        drift = self.mean[g, 1] + c[:, 1] * z[:, 0] + c[:, 2] * z[:, 1]
+        sigma = draw_scale(self.s2, self.nu, streams.normal(f"{key}/sigma", n))
+        return level, drift, sigma
+
+
+def fit_trend(years, latent, pool: Pool, inputs: np.ndarray | None = None, shape: Shape | None = None) -> TrendFit:
+    """Filter one series (whole years, gaps allowed) and combine its drift with the pool's
+    population of drifts, grid point by grid point."""
+    years = np.asarray(years, dtype=int)
+    order = np.argsort(years)
+    years, latent = years[order], np.asarray(latent, dtype=float)[order]
+    grid = np.arange(years[0], years[-1] + 1)
+    y = np.full(len(grid), np.nan)
+    y[years - years[0]] = latent
+    shape = shape or pool.shape
+    f = kalman(y[:, None], shape, None if inputs is None else np.asarray(inputs, float)[:, None])
+    s2, nu = pool.scale.posterior(float(f.ssq[0]), float(f.n[0]))
+    m = np.array([f.level[0], f.drift[0]])
+    unit = max(s2, 1e-12)  # a zero scale would also zero the diffuse drift prior
+    p11, p12, p22 = f.p11[0] * unit, f.p12[0] * unit, f.p22[0] * unit
+    r = pool.tau**2 + pool.var0  # the population of drifts as a pseudo-observation of this drift
+    gain = p22 + r
+    k1, k2 = p12 / gain, p22 / gain
+    resid = pool.mu0 - m[1]
+    mean = np.column_stack([m[0] + k1 * resid, m[1] + k2 * resid])
+    q11, q12, q22 = p11 - k1 * p12, p12 - k1 * p22, p22 - k2 * p22
+    l11 = np.sqrt(np.maximum(q11, 0))
+    l21 = np.where(l11 > 0, q12 / np.where(l11 > 0, l11, 1), 0)
+    l22 = np.sqrt(np.maximum(q22 - l21**2, 0))
+    return TrendFit(
+        int(years[-1]),
+        float(latent[-1]),
+        shape,
+        float(s2),
+        float(nu),
+        mean,
+        np.column_stack([l11, l21, l22]),
+        pool.weight,
+        int(np.isfinite(latent).sum()),
+        pool.about,
+    )
+
+
+def trend_paths(
+    fit: TrendFit, streams: Streams, key: str, n: int, horizon: int, lower: np.ndarray | None = None
+) -> np.ndarray:
+    """Latent values of the `horizon` years after the anchor, one row per path (float64). Where
+    `lower[j]` is finite, year j is conditioned on exceeding it (a published "> x"): the future
+    noise is built column by column from its Cholesky factor, so that year's draw is truncated
+    given the years before it."""
+    level, drift, sigma = fit.draw_state(streams, key, n)
+    chol = np.linalg.cholesky(fit.shape.noise_cov(horizon))
+    z = streams.normal(f"{key}/shock", n, horizon, np.float32)
+    steps = np.arange(1, horizon + 1)
+    if lower is None or not np.isfinite(lower).any():
+        noise = z @ chol.T.astype(np.float32)
+        noise *= sigma.astype(np.float32)[:, None]
+        return noise + (level[:, None] + drift[:, None] * steps)
+    uniforms = streams.uniform(f"{key}/bound", n, horizon)
+    z = z.astype(np.float64)
+    out = np.empty((n, horizon))
+    for j in range(horizon):
+        base = level + drift * steps[j] + sigma * (z[:, :j] @ chol[j, :j])
+        if np.isfinite(lower[j]):
+            z[:, j] = truncated_normal_above((lower[j] - base) / (sigma * chol[j, j]), uniforms[:, j])
+        out[:, j] = base + sigma * chol[j, j] * z[:, j]
+    return out
