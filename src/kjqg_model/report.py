@@ -73,6 +73,34 @@ class Brief:
             f"数据指纹 data hash: `{self.ctx.history.data_hash}` · 代码版本 code: `{code_version or current()}`"
         )
 
+    def gdp_assumption(self) -> str:
+        """One plain line: the nominal GDP growth the brief's scenarios assume for the plan's place."""
+        fixed = {n: self.ctx.scenario(n).params.get("gdp_growth") for n in self.scenarios}
+        parts = [f"{n} 情景按每年 {r:.1%}" for n, r in fixed.items() if r is not None]
+        trend = [n for n, r in fixed.items() if r is None]
+        if trend:
+            try:
+                proj = project(
+                    self.plan.geo,
+                    "gdp",
+                    trend[0],
+                    self.origin,
+                    max(t.year for t in self.plan.targets),
+                    4000,
+                    self.seed,
+                    self.ctx.history,
+                )
+                span = proj.years[-1] - proj.observed.index.max()
+                rate = (np.median(proj.paths[:, -1]) / proj.observed.iloc[-1]) ** (1 / span) - 1
+                parts.insert(0, f"{'、'.join(trend)} 情景延续近期趋势，年均约 {rate:.1%}（中位数，近年权重更高）")
+            except (NoHistory, InputError):
+                parts.insert(0, f"{'、'.join(trend)} 情景按全区/全国同类序列的趋势")
+        return (
+            f"**GDP 假设**：{self.plan.geo}名义地区生产总值——"
+            + "；".join(parts)
+            + "。GDP 越快，R&D 强度（R&D ÷ GDP）越难提高。数据：国家统计局地区生产总值（现行口径）。"
+        )
+
     def model_summary(self) -> str:
         from .models import fit_rd_panel
 

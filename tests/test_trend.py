@@ -1,0 +1,74 @@
+"""The pooled local linear trend: known answers, the hierarchy, robustness to a spike, reproducibility."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import kjqg_model.evaluate as ev
+from kjqg_model import evaluate_targets, forecast_series, project
+from kjqg_model.context import Context
+from kjqg_model.trend import Shape, fit_pool, fit_trend, fixed_pool, kalman
+
+
+def test_without_transient_or_drift_variation_the_filter_gives_the_mean_increment():
+    y = np.log([100.0, 104.0, 109.0, 112.0, 120.0])
+    f = kalman(y[:, None], Shape(0.0, 0.0))
+    assert f.drift[0] == pytest.approx((y[-1] - y[0]) / 4, abs=1e-6)
+    assert f.level[0] == pytest.approx(y[-1], abs=1e-6)
+    assert f.p22[0] == pytest.approx(1 / 4, rel=1e-4)  # var of the mean of 4 increments, in units of s2
+
+
+def _panel(drift_sd: float, n_series=40, years=14, scale=0.05, seed=0):
+    rng = np.random.default_rng(seed)
+    drifts = 0.08 + drift_sd * rng.standard_normal(n_series)
+    steps = drifts + scale * rng.standard_normal((years - 1, n_series))
+    return np.vstack([np.zeros(n_series), np.cumsum(steps, axis=0)])
+
+
+@pytest.mark.parametrize("drift_sd", [0.0, 0.05])
+def test_the_pool_recovers_the_spread_of_drifts_without_a_floor(drift_sd):
+    pool = fit_pool(_panel(drift_sd), "synthetic")
+    tau = float(pool.weight @ pool.tau)
+    mu = float(pool.weight @ pool.mu0)
+    assert mu == pytest.approx(0.08, abs=0.02)
+    if drift_sd == 0:
+        assert tau < 0.015  # mass near zero: no floor holds it up
+    else:
+        assert 0.03 < tau < 0.075
+
+
+def test_a_one_year_spike_is_not_the_new_level():
+    years = np.arange(2010, 2021)
+    values = 100 * 1.05 ** (years - 2010)
+    values[-1] *= 1.45  # a one-year jump, as 广西's recognitions in 2021
+
+    def next_year(transient_share):
+        shape = Shape(transient_share, 0.01)
+        pool = fixed_pool(drift=0.05, drift_sd=0.01, scale=0.05, nu=10, shape=shape)
+        return np.median(forecast_series(values, years, 1, 4000, 0, pool=pool)[:, 0])
+
+    assert next_year(0.0) > values[-1]  # a pure random walk keeps the spike and adds growth
+    assert next_year(0.5) < 0.95 * values[-1]  # half the noise transient: the level falls back
+
+
+def test_a_thin_series_takes_its_drift_from_the_pool():
+    pool = fixed_pool(drift=0.10, drift_sd=0.02, scale=0.05, nu=10, shape=Shape(0.1, 0.01))
+    fit = fit_trend([2020], [np.log(50.0)], pool)
+    assert fit.params["drift"] == pytest.approx(0.10, abs=1e-6) and fit.n_obs == 1
+
+
+def test_gdp_growth_lowers_rd_intensity():
+    """R&D follows GDP with an elasticity below one, so faster GDP growth lowers R&D / GDP."""
+    slow = project("广西", "rd_intensity", "gdp-4", end=2030, n_paths=4000, seed=1).paths[:, -1]
+    fast = project("广西", "rd_intensity", "gdp-7", end=2030, n_paths=4000, seed=1).paths[:, -1]
+    assert np.median(fast) < np.median(slow)
+    assert np.mean(fast >= 1.0) < np.mean(slow >= 1.0)
+
+
+@pytest.mark.parametrize("scenario", list(Context.get().scenarios))
+def test_same_seed_same_numbers_at_any_chunk_size(scenario, monkeypatch):
+    whole = evaluate_targets("guangxi_2021_2023", scenario, 2020, n_paths=2500, seed=4)
+    monkeypatch.setattr(ev, "CHUNK", 777)
+    chunked = evaluate_targets("guangxi_2021_2023", scenario, 2020, n_paths=2500, seed=4)
+    assert whole.probability.equals(chunked.probability)
