@@ -13,8 +13,8 @@ import kjqg_model.projection as pj
 from kjqg_model import evaluate_targets, forecast_series, project, required_growth
 from kjqg_model.context import Context
 from kjqg_model.data import load_history
-from kjqg_model.trend import fixed_pool
 from kjqg_model.targets import Target
+from kjqg_model.trend import fixed_pool
 
 from .conftest import write_csv
 

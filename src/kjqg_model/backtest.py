@@ -8,7 +8,6 @@ at the origin and at least MIN_OBS exact observations up to it.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import scoring
+from . import benchmarks, scoring
 from .context import Context
 from .data import History
 from .errors import InputError
@@ -63,40 +62,12 @@ def _random_walk(drift: bool) -> Method:
     return method
 
 
-def _consecutive_tail(past: pd.Series) -> pd.Series:
-    years = past.index.values
-    breaks = np.nonzero(np.diff(years) != 1)[0]
-    return past.iloc[breaks[-1] + 1 :] if breaks.size else past
-
-
-def _ets_damped(history, geo, indicator, origin, past, horizon, n, seed):
-    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
-
-    run = _consecutive_tail(past)
-    if len(run) < 6:
-        return None
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        fit = ETSModel(np.log(run.values), error="add", trend="add", damped_trend=True).fit(disp=False)
-        sims = fit.simulate(horizon, repetitions=n, anchor="end", rng=np.random.default_rng(seed))
-    return np.exp(np.asarray(sims).reshape(horizon, n).T)
+def _ets(history, geo, indicator, origin, past, horizon, n, seed):
+    return benchmarks.ets(past, horizon, n, seed)
 
 
 def _theta(history, geo, indicator, origin, past, horizon, n, seed):
-    from statsmodels.tsa.forecasting.theta import ThetaModel
-
-    run = _consecutive_tail(past)
-    if len(run) < 4:
-        return None
-    series = pd.Series(np.log(run.values), index=pd.period_range(str(run.index[0]), periods=len(run), freq="Y"))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        res = ThetaModel(series, period=1, deseasonalize=False).fit()
-        mean = np.asarray(res.forecast(horizon))
-        pi = res.prediction_intervals(horizon, alpha=0.05)
-    sd = (np.asarray(pi["upper"]) - np.asarray(pi["lower"])) / (2 * 1.959964)
-    z = np.random.default_rng(seed).standard_normal((n, horizon))
-    return np.exp(mean + sd * z)
+    return benchmarks.theta(past, horizon, n, seed)
 
 
 METHODS: dict[str, Method] = {
@@ -104,9 +75,12 @@ METHODS: dict[str, Method] = {
     "forecast_series": _forecast_series,
     "random_walk": _random_walk(drift=False),
     "random_walk_drift": _random_walk(drift=True),
-    "ets_damped": _ets_damped,
+    "ets": _ets,
     "theta": _theta,
 }
+
+
+DEFAULT_METHODS = ("kjqg", "forecast_series", "random_walk", "random_walk_drift", "theta")  # ETS: slow fits
 
 
 @dataclass
@@ -251,13 +225,16 @@ def write_report(
     seed: int = 0,
     history: History | None = None,
     progress: bool = True,
+    methods=DEFAULT_METHODS,
 ) -> pd.DataFrame:
     """Run the backtest and write cases.csv, events.csv, scores.csv, event_scores.csv, exante.csv and
     the PNG figures under `out` (each file atomically). Returns the scores."""
     from . import plots
     from .outputs import save_figure, write_csv
 
-    result = run_backtest(origins, indicators, n_paths=n_paths, seed=seed, history=history, progress=progress)
+    result = run_backtest(
+        origins, indicators, methods=list(methods), n_paths=n_paths, seed=seed, history=history, progress=progress
+    )
     scores = result.scores()
     write_csv(result.cases, out / "cases.csv")
     write_csv(result.events, out / "events.csv")
