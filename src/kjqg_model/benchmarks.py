@@ -19,20 +19,28 @@ ets()
       alpha, beta/alpha in [1e-4, 0.9999], phi in [0.8, 0.98]) and the one with the smallest AICc is
       kept. As in R's etsmodel(), a model with np parameters (smoothing parameters + initial states)
       is skipped when np >= n - 1, and its AICc is infinite when n - np - 2 <= 0 (R divides by zero
-      there). So ETS(A,A,N) competes from n = 7 and ETS(A,Ad,N) from n = 8.
+      there). So ETS(A,A,N) competes from n = 7 and ETS(A,Ad,N) from n = 8. The likelihood is
+      maximised from the best point of a grid over the smoothing parameters (initial states
+      profiled out in closed form), not from ETSModel's fixed start: on 15-point random walks with
+      drift the fixed start misses the global optimum of the trend models about one time in three.
     * 4 <= n <= 6: R does not optimise an ETS model here (n <= npars + 4 in ets()); it fits simple
       exponential smoothing and Holt's linear method with the "simple" initial states
       (level = y1, trend = y2 - y1), smoothing parameters by least squares (HoltWintersZZ), and keeps
       the one with the smaller in-sample mean squared error. Done the same way here, with ETSModel and
-      initialization_method="known". (Like R, Holt's first one-step error is then y1 - y2.)
+      initialization_method="known". (Like R, Holt's first one-step error is then y1 - y2. R bounds
+      alpha and beta in [0, 1] there; ETSModel's usual bounds are kept, a negligible difference.)
     * n < 4: None. R would still fit a 3-point Holt model, but its variance would rest on one or two
       one-step errors; no forecaster would use those intervals.
 
     Variance: statsmodels' ``scale`` is the ML estimate SSE / n, which on 5-15 points makes the
     intervals visibly too narrow. R's ets() stores sigma2 = SSE / (n - np), np = number of smoothing
-    parameters and initial states; that is used here for both regimes (in the small-sample regime
-    the initial states are computed from the first observations, so they use up data just the same;
-    the divisor is kept >= 1). The errors are drawn N(0, sigma2) with ``rng`` and passed to
+    parameters and initial states; that is used here for both regimes. In the small-sample regime
+    the initial states are computed from the first one (SES) or two (Holt) observations, so they use
+    up data just the same, and the residuals they fix are left out of the SSE: SES's first is 0 by
+    construction, Holt's first two are not forecast errors (the first is y1 - y2, the second uses
+    y2 through the initial trend). R keeps them and divides by n instead (mean of squares), which
+    on a clean trend gives a spread of about |y2 - y1| / sqrt(n) to a series that has none. The
+    divisor is kept >= 1 (Holt on 4 points). The errors are drawn N(0, sigma2) with ``default_rng(seed)`` and passed to
     ``ETSResults.simulate(..., random_errors=...)``, which runs them through the fitted model from
     the last state (anchor="end").
 
@@ -51,6 +59,12 @@ theta()
     the equations above. The forecast extrapolates half the fitted slope (that is the method: its
     trend is dampened by construction), so on a noise-free exponential it falls behind. None for
     n < 4 (fewer than one residual degree of freedom).
+
+    R's thetaf() and statsmodels' ThetaModel estimate alpha differently: by SES without drift on y
+    itself, then shift the forecast by b * (h - 1 + (1 - (1 - alpha)^n) / alpha), and take sigma2
+    from that driftless SES, whose residuals still contain the trend, so their intervals are wider
+    than this model's own. Same point forecasts when alpha is the same; here alpha, l_0 and sigma2
+    all belong to the model that is simulated.
 
 Guard: the simulated log paths are additive and the parameters bounded, so nothing can explode,
 but if a path were ever non-finite or not positive after exp (over/underflow), the method returns
@@ -73,8 +87,8 @@ MIN_POINTS = 4  # both methods: below this the residual variance has no degrees 
 SMALL_SAMPLE_MAX = 6  # R's ets(): n <= npars + 4 with npars = 2 (alpha, l0) for model "ZZZ"
 _BOUNDS = (1e-4, 0.9999)  # R's default lower/upper for alpha (ets and hence ses)
 
-# (trend, damped, np = smoothing parameters + initial states), in R's order of preference on ties
-_CANDIDATES = ((None, False, 2), ("add", False, 4), ("add", True, 5))
+# (trend, damped, np = smoothing parameters + initial states), simplest first: ties keep the simpler
+_CANDIDATES = ((False, False, 2), (True, False, 4), (True, True, 5))
 
 
 def consecutive_tail(past: pd.Series) -> np.ndarray:
@@ -106,7 +120,7 @@ def _to_paths(log_paths: np.ndarray) -> np.ndarray | None:
 
 
 def _aicc(llf: float, n: int, np_: int) -> float:
-    """R's ets AICc with k = np + 1 (sigma counts); infinite where R divides by zero."""
+    """R's ets AICc with k = np + 1 (sigma counts); infinite where R divides by zero or llf is NaN."""
     k = np_ + 1
     if not np.isfinite(llf) and llf > 0:  # perfect fit
         return -np.inf
@@ -115,40 +129,104 @@ def _aicc(llf: float, n: int, np_: int) -> float:
     return -2 * llf + 2 * k + 2 * k * (k + 1) / (n - k - 1)
 
 
-def _fit_ets(y: np.ndarray):
-    """(fitted results, np) of the model R's ets() would pick, or None if nothing could be fitted."""
+_ALPHA_GRID = np.array([1e-4, 0.02, 0.05, 0.1, 0.2, 0.35, 0.5, 0.7, 0.85, 0.9999])
+_BETA_STAR_GRID = np.array([1e-4, 0.02, 0.1, 0.3, 0.6, 0.9999])  # beta / alpha, as statsmodels bounds it
+_PHI_GRID = np.array([0.8, 0.9, 0.98])
+
+
+def _grid_start(y: np.ndarray, trend: bool, damped: bool, known: np.ndarray | None = None) -> np.ndarray:
+    """Start values (alpha, [beta], [phi], [initial states]) for ETSModel.fit: the best point of a
+    grid over the smoothing parameters, with the initial states at their least-squares values.
+
+    For fixed smoothing parameters the one-step errors of an additive-error ETS model are affine in
+    the initial states, e = u + E x0, so the sum of squares (hence the concentrated likelihood) is
+    minimised over x0 in closed form. ETSModel's own start (alpha = 0.1, beta = 0.01) often sits in
+    the basin of a deterministic trend (alpha -> 0) when a random walk with drift (alpha -> 1)
+    fits better; starting from the grid optimum, L-BFGS-B then polishes the global optimum.
+    With `known` initial states (R's small-sample branch) only the smoothing parameters are gridded.
+    """
+    if trend:
+        a, bs, ph = np.meshgrid(_ALPHA_GRID, _BETA_STAR_GRID, _PHI_GRID if damped else np.ones(1), indexing="ij")
+        a, b, ph = a.ravel(), (a * bs).ravel(), ph.ravel()
+    else:
+        a = _ALPHA_GRID.copy()
+        b, ph = np.zeros_like(a), np.ones_like(a)
+    k, p = a.size, 2 if trend else 1
+    # columns: the data response (x0 = 0), then the response to each unit initial state (y = 0)
+    level = np.zeros((k, 1 + p))
+    slope = np.zeros((k, 1 + p))
+    level[:, 1] = 1.0
+    if trend:
+        slope[:, 2] = 1.0
+    err = np.empty((k, 1 + p, y.size))
+    data = np.zeros(1 + p)
+    for t in range(y.size):
+        data[0] = y[t]
+        e = data - level - ph[:, None] * slope
+        err[:, :, t] = e
+        level = level + ph[:, None] * slope + a[:, None] * e
+        slope = ph[:, None] * slope + b[:, None] * e
+    u, big_e = err[:, 0, :], np.transpose(err[:, 1:, :], (0, 2, 1))  # (k, n), (k, n, p)
+    if known is None:
+        gram = np.einsum("knp,knq->kpq", big_e, big_e) + 1e-12 * np.eye(p)
+        x0 = -np.linalg.solve(gram, np.einsum("knp,kn->kp", big_e, u)[..., None])[..., 0]
+    else:
+        x0 = np.broadcast_to(np.asarray(known, dtype=float), (k, p))
+    sse = np.sum((u + np.einsum("knp,kp->kn", big_e, x0)) ** 2, axis=1)
+    i = int(np.nanargmin(sse))
+    start = [a[i]] + ([b[i]] if trend else []) + ([ph[i]] if damped else [])
+    return np.array(start + ([] if known is not None else list(x0[i])))
+
+
+def _fit_candidate(y: np.ndarray, trend: bool, damped: bool, known: np.ndarray | None = None):
+    """(ETSModel, ML parameters, log-likelihood); the results object is built for the winner only."""
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
+    kwargs = {"error": "add", "trend": "add" if trend else None, "damped_trend": damped}
+    if known is not None:
+        kwargs["initialization_method"] = "known"
+        kwargs["initial_level"] = known[0]
+        if trend:
+            kwargs["initial_trend"] = known[1]
+    model = ETSModel(y, **kwargs)
+    params = model.fit(start_params=_grid_start(y, trend, damped, known), disp=False, return_params=True)
+    return model, params, float(model.loglike(params))
+
+
+def _fit_ets(y: np.ndarray):
+    """(fitted results, np, skip) of the model R's ets() would pick, or None if nothing fits.
+
+    np counts smoothing parameters and initial states; the first `skip` residuals are fixed by
+    initial states computed from the data (small-sample branch) and are not forecast errors."""
     n = y.size
-    best, best_np, best_crit = None, 0, np.inf
+    best, best_crit = None, np.inf
     if n <= SMALL_SAMPLE_MAX:
-        # R's small-sample branch: SES and Holt with simple initial states, least squares,
-        # the smaller in-sample MSE wins (ETSResults.scale is SSE / n).
-        for trend, np_ in ((None, 2), ("add", 4)):
-            init = {"initial_level": y[0]}
-            if trend:
-                init["initial_trend"] = y[1] - y[0]
+        # R's small-sample branch: SES and Holt with simple initial states, least squares, the
+        # smaller in-sample mean squared error wins (for a fixed n, the larger likelihood).
+        for trend, np_ in ((False, 2), (True, 4)):
+            known = np.array([y[0], y[1] - y[0]]) if trend else np.array([y[0]])
             try:
-                fit = ETSModel(y, error="add", trend=trend, initialization_method="known", **init).fit(disp=False)
+                model, params, llf = _fit_candidate(y, trend, False, known)
             except (ValueError, np.linalg.LinAlgError):
                 continue
-            crit = float(fit.scale)
+            crit = -llf if not np.isnan(llf) else np.inf
             if best is None or crit < best_crit:
-                best, best_np, best_crit = fit, np_, crit
-        return None if best is None else (best, best_np)
-    for trend, damped, np_ in _CANDIDATES:
-        if np_ >= n - 1:  # R's etsmodel(): "Not enough data to continue"
-            continue
-        try:
-            fit = ETSModel(y, error="add", trend=trend, damped_trend=damped).fit(disp=False)
-        except (ValueError, np.linalg.LinAlgError):
-            continue
-        crit = _aicc(float(fit.llf), n, np_)
-        if np.isnan(crit):
-            continue
-        if best is None or crit < best_crit:
-            best, best_np, best_crit = fit, np_, crit
-    return None if best is None else (best, best_np)
+                best, best_crit = (model, params, np_, 2 if trend else 1), crit  # skip one residual per state
+    else:
+        for trend, damped, np_ in _CANDIDATES:
+            if np_ >= n - 1:  # R's etsmodel(): "Not enough data to continue"
+                continue
+            try:
+                model, params, llf = _fit_candidate(y, trend, damped)
+            except (ValueError, np.linalg.LinAlgError):
+                continue
+            crit = _aicc(llf, n, np_)
+            if best is None or crit < best_crit:
+                best, best_crit = (model, params, np_, 0), crit
+    if best is None:
+        return None
+    model, params, np_, skip = best
+    return model.smooth(params), np_, skip
 
 
 def ets(past: pd.Series, horizon: int, n: int, seed: int) -> np.ndarray | None:
@@ -162,9 +240,9 @@ def ets(past: pd.Series, horizon: int, n: int, seed: int) -> np.ndarray | None:
         chosen = _fit_ets(y)
         if chosen is None:
             return None
-        fit, np_ = chosen
-        resid = np.asarray(fit.resid, dtype=float)
-        sigma2 = float(np.sum(resid**2)) / max(y.size - np_, 1)  # R: SSE / (n - np)
+        fit, np_, skip = chosen
+        resid = np.asarray(fit.resid, dtype=float)[skip:]
+        sigma2 = float(np.sum(resid**2)) / max(y.size - np_, 1)  # R's SSE / (n - np)
         errors = np.random.default_rng(seed).standard_normal((horizon, n)) * np.sqrt(sigma2)
         sims = fit.simulate(horizon, repetitions=n, anchor="end", random_errors=errors)
     return _to_paths(np.asarray(sims, dtype=float).reshape(horizon, n).T)
