@@ -80,7 +80,7 @@ METHODS: dict[str, Method] = {
 }
 
 
-DEFAULT_METHODS = ("kjqg", "forecast_series", "random_walk", "random_walk_drift", "theta")  # ETS: slow fits
+DEFAULT_METHODS = tuple(METHODS)
 
 
 @dataclass

@@ -231,7 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--method",
         action="append",
         help="method to score (repeatable): kjqg, forecast_series, random_walk, random_walk_drift, theta, "
-        "ets (ETS takes about four minutes more); default: all but ets",
+        "ets; default: all",
     )
     p.add_argument("--paths", type=_positive, default=1000, help="paths per forecast (default 1000)")
     p.add_argument("--seed", type=int, default=0)
