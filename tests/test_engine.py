@@ -205,10 +205,12 @@ def test_more_fiscal_growth_never_lowers_an_rd_probability(threshold, year, g1, 
     t = target(threshold=threshold, year=year, comparator=comparator)
     ctx = Context.get()
     base = ctx.scenario("baseline").params
+    jobs = [(t, "rd_expenditure")]
+    fits = ev.fit_geos(jobs, ctx, 2020)
 
     def p(g):
         sc = ev.Scenario("x", "", {**base, "fiscal_st_growth": g})
-        return ev.probabilities([(t, "rd_expenditure")], ctx, sc, 2020, 400, 3)[(t.id, "rd_expenditure")].probability
+        return ev.probabilities(jobs, fits, ctx.vocab, sc, 400, 3)[(t.id, "rd_expenditure")].probability
 
     lo, hi = p(g1), p(g1 + dg)
     assert 0.0 <= lo <= hi <= 1.0
@@ -242,6 +244,7 @@ def test_required_growth_brackets_the_probability():
     assert got.rate is not None and got.probability >= 0.8
     ctx = Context.get()
     sc = ev.Scenario("x", "", {**ctx.scenario("baseline").params, "fiscal_st_growth": got.rate - 0.01})
-    below = ev.probabilities([(t, "rd_expenditure")], ctx, sc, None, 4000, 2)[(t.id, "rd_expenditure")]
+    jobs = [(t, "rd_expenditure")]
+    below = ev.probabilities(jobs, ev.fit_geos(jobs, ctx, None), ctx.vocab, sc, 4000, 2)[(t.id, "rd_expenditure")]
     assert below.probability < 0.8
     assert required_growth("guangxi_2021_2023/hte_stock_2023").rate is None  # not fiscal-driven: says so

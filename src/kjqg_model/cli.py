@@ -78,7 +78,7 @@ def cmd_data(args) -> None:
         for plan in _plans(args).values():
             for t in plan.targets:
                 needs = (
-                    [observations(history, g, n, args.origin) for g, n in series_for(t, vocab)] if t.indicator else []
+                    [observations(history, g, n, args.origin, vocab) for g, n in series_for(t, vocab)] if t.indicator else []
                 )
                 rows.append(
                     dict(

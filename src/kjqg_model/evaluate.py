@@ -18,16 +18,16 @@ from .context import Context
 from .data import History
 from .errors import InputError
 from .models import exact_series
-from .projection import NO_DRIVER_GEOS, GeoModel, NoHistory
+from .projection import SHIFTS, GeoFit, GeoModel, NoHistory
 from .readiness import status as readiness_status
-from .scenarios import Scenario
+from .scenarios import PARAMETERS, Scenario
+from .scenarios import SERIES as SCENARIO_SERIES
 from .simulate import Streams
 from .targets import Target
 from .vocab import Vocabulary
 
 PROGRESS_CATEGORIES = ((0.95, "on track"), (0.60, "acceleration needed"), (0.0, "limited progress"))
 CHUNK = 200_000  # paths simulated at once: memory stays bounded whatever n_paths
-FISCAL_DRIVEN = {"rd_expenditure", "rd_intensity", "fiscal_st_expenditure"}
 
 ValueAt = Callable[[str, int], np.ndarray]  # (geo, year) -> values in the indicator's canonical unit
 
@@ -65,14 +65,17 @@ def concrete_indicator(target: Target, vocab: Vocabulary, basis: str | None = No
 # --- observed outcome -------------------------------------------------------------------------
 
 
-def observed_value(history: History, geo: str, indicator: str, year: int) -> tuple[float, str] | None:
+def observed_value(
+    history: History, vocab: Vocabulary, geo: str, indicator: str, year: int
+) -> tuple[float, str] | None:
     s = history.series(geo, indicator)
     if year in s.index:
         return float(s.loc[year, "value"]), str(s.loc[year, "qualifier"])
-    if indicator == "rd_intensity":  # cities publish R&D and GDP, not always the ratio
-        rd, gdp = (exact_series(history, geo, i, None) for i in ("rd_expenditure", "gdp"))
-        if year in rd.index and year in gdp.index:
-            return 100 * rd[year] / gdp[year], "="
+    ind = vocab.indicators[indicator]
+    if ind.model == "ratio":  # cities publish R&D and GDP, not always the ratio
+        num, den = (exact_series(history, geo, i, None) for i in ind.inputs)
+        if year in num.index and year in den.index:
+            return 100 * num[year] / den[year], "="
     return None
 
 
@@ -81,7 +84,7 @@ def actual_outcome(target: Target, history: History, vocab: Vocabulary, indicato
     qualifiers: list[str] = []
 
     def value_at(geo: str, year: int) -> np.ndarray:
-        got = observed_value(history, geo, indicator, year)
+        got = observed_value(history, vocab, geo, indicator, year)
         if got is None:
             raise NoHistory(f"{geo} {indicator} {year} not published")
         qualifiers.append(got[1])
@@ -157,42 +160,46 @@ class Estimate:
     n_paths: int
 
 
+def _needs(targets: list[tuple[Target, str]]) -> dict[str, dict[str, int]]:
+    """geo -> indicator -> last year the targets need."""
+    needs: dict[str, dict[str, int]] = {}
+    for t, ind in targets:
+        for geo in (t.geo, t.relative_to) if t.kind == "relative" else (t.geo,):
+            needs.setdefault(geo, {})[ind] = max(needs.get(geo, {}).get(ind, 0), t.year)
+    return needs
+
+
+def fit_geos(targets: list[tuple[Target, str]], ctx: Context, origin: int | None) -> dict[str, GeoFit]:
+    """One fit per geo the targets need, reused by every scenario and sensitivity shift."""
+    return {g: GeoModel(ctx.history, g, origin, ctx.vocab).fit(sorted(inds)) for g, inds in _needs(targets).items()}
+
+
 def probabilities(
     targets: list[tuple[Target, str]],
-    ctx: Context,
+    fits: dict[str, GeoFit],
+    vocab: Vocabulary,
     scenario: Scenario,
-    origin: int | None,
     n_paths: int,
     seed: int,
     shifts: dict | None = None,
 ) -> dict[tuple[str, str], Estimate | str]:
     """P(target met) for (target, concrete indicator) pairs, simulated jointly per geo in chunks
     (memory stays bounded whatever n_paths). A pair that cannot be simulated maps to the reason."""
-    needs: dict[str, dict[str, int]] = {}  # geo -> indicator -> last year needed
-    for t, ind in targets:
-        for geo in (t.geo, t.relative_to) if t.kind == "relative" else (t.geo,):
-            needs.setdefault(geo, {})[ind] = max(needs.get(geo, {}).get(ind, 0), t.year)
-    models = {
-        g: GeoModel(
-            ctx.history, g, scenario if g not in NO_DRIVER_GEOS else ctx.scenario("baseline"), origin, ctx.vocab, shifts
-        )
-        for g in needs
-    }
-    failed: dict[tuple[str, str], str] = {}
-    for geo, inds in needs.items():
-        for ind in list(inds):
-            try:
-                models[geo].anchors(ind)
-            except NoHistory as exc:
-                failed[(geo, ind)] = str(exc)
-                del inds[ind]
+    needs = _needs(targets)
+    failed = {(g, i): fits[g].missing[i] for g, inds in needs.items() for i in inds if i in fits[g].missing}
+    for g, i in failed:
+        del needs[g][i]
     hits = {(t.id, ind): 0 for t, ind in targets}
     reasons: dict[tuple[str, str], str] = {}
     done = 0
     while done < n_paths:  # one chunk of paths alive at a time: memory does not grow with n_paths
         m, streams = min(CHUNK, n_paths - done), Streams(seed, start=done)
-        sims = {g: models[g].simulate(list(inds), max(inds.values()), m, streams) for g, inds in needs.items() if inds}
-        _count_hits(targets, sims, failed, ctx.vocab, hits, reasons)
+        sims = {
+            g: fits[g].simulate(list(inds), max(inds.values()), m, streams, scenario, shifts)
+            for g, inds in needs.items()
+            if inds
+        }
+        _count_hits(targets, sims, failed, vocab, hits, reasons)
         del sims
         done += m
     out: dict[tuple[str, str], Estimate | str] = {}
@@ -255,7 +262,7 @@ def evaluate_targets(
                     inds.append(concrete_indicator(t, ctx.vocab, "outflow"))
             jobs += [(t, i) for i in inds]
             rows.append((p, t, status, inds))
-    est = probabilities(jobs, ctx, sc, origin, n_paths, seed)
+    est = probabilities(jobs, fit_geos(jobs, ctx, origin), ctx.vocab, sc, n_paths, seed)
     records = []
     for p, t, status, inds in rows:
         rec = dict(
@@ -320,11 +327,24 @@ def find_target(target: Target | str, ctx: Context) -> Target:
     return found[0]
 
 
+def fiscal_driven(indicator: str | None, vocab: Vocabulary) -> bool:
+    """Whether fiscal S&T growth moves the indicator in the model (from params/indicators.yaml)."""
+    if indicator is None:
+        return False
+    ind = vocab.indicators[indicator]
+    return (
+        indicator == SCENARIO_SERIES["fiscal_st_growth"]
+        or ind.model == "rd_panel"
+        or (ind.model == "ratio" and fiscal_driven(ind.inputs[0], vocab))
+    )
+
+
 @dataclass(frozen=True)
 class RequiredGrowth:
     rate: float | None  # yearly fiscal S&T growth (fraction) giving the asked probability
     probability: float  # the probability reached at `rate` (or at the search bound)
     message: str
+    reason: str = ""  # when out of reach: distance | elasticity cap | gdp | uncertainty
 
 
 def required_growth(
@@ -334,55 +354,84 @@ def required_growth(
     n_paths: int = 5_000,
     seed: int = 0,
     history: History | None = None,
-    bounds: tuple[float, float] = (-0.3, 0.6),
+    bounds: tuple[float, float] | None = None,
 ) -> RequiredGrowth:
     """The yearly growth of fiscal S&T spending that gives `probability` of meeting the target,
-    found by bisection on common random numbers (the probability is monotone in the rate)."""
+    found by bisection on common random numbers (the probability is monotone in the rate) with
+    one fit of the models reused at every rate. `bounds` default to the scenario range."""
     ctx = Context.get(history)
     t = find_target(target, ctx)
-    if t.indicator not in FISCAL_DRIVEN:
-        return RequiredGrowth(
-            None, np.nan, f"{t.indicator or t.name} is not driven by fiscal S&T spending in the model"
-        )
+    if not fiscal_driven(t.indicator, ctx.vocab):
+        return RequiredGrowth(None, np.nan, f"{t.indicator or t.name} 不受财政科技投入驱动（模型中无此关系）")
     status = readiness_status(t, ctx.history, ctx.vocab, origin)
     if not status.startswith("modelled"):
         return RequiredGrowth(None, np.nan, status)
     ind = concrete_indicator(t, ctx.vocab)
     base = ctx.scenario("baseline")
+    fits = fit_geos([(t, ind)], ctx, origin)
+    lo, hi = bounds or PARAMETERS["fiscal_st_growth"]
 
     def p_at(rate: float) -> float:
         sc = Scenario(f"fiscal {rate:+.3f}", "", {**base.params, "fiscal_st_growth": rate})
-        got = probabilities([(t, ind)], ctx, sc, origin, n_paths, seed)[(t.id, ind)]
+        got = probabilities([(t, ind)], fits, ctx.vocab, sc, n_paths, seed)[(t.id, ind)]
         if isinstance(got, str):
             raise NoHistory(got)
         return got.probability
 
-    lo, hi = bounds
     try:
         p_lo, p_hi = p_at(lo), p_at(hi)
     except NoHistory as exc:
         return RequiredGrowth(None, np.nan, f"not modelled: {exc}")
     if p_lo == p_hi:
-        return RequiredGrowth(None, p_hi, f"not moved by fiscal growth (p = {p_hi:.0%}; outcome already published)")
+        return RequiredGrowth(None, p_hi, f"不受财政增速影响（概率 {p_hi:.0%}；结果已公布或路径不经过财政）")
     if p_hi < probability:
-        return RequiredGrowth(None, p_hi, f"not reachable: {hi:.0%}/yr gives {p_hi:.1%}")
+        reason, why = _out_of_reach(t, ind, fits[t.geo], base, hi)
+        return RequiredGrowth(
+            None, p_hi, f"无法达到：即使财政科技支出每年增长 {hi:.0%}，达成概率也只有 {p_hi:.1%}。{why}", reason
+        )
     if p_lo >= probability:
-        return RequiredGrowth(lo, p_lo, f"reached even at {lo:.0%}/yr ({p_lo:.0%})")
+        return RequiredGrowth(lo, p_lo, f"即使财政科技支出每年 {lo:.0%}，达成概率也有 {p_lo:.0%}")
     for _ in range(14):  # to within about 0.01 percentage point of growth
         mid = (lo + hi) / 2
         p_mid = p_at(mid)
         lo, hi, p_hi = (mid, hi, p_hi) if p_mid < probability else (lo, mid, p_mid)
-    return RequiredGrowth(hi, p_hi, f"{hi:.1%}/yr gives {p_hi:.1%}")
+    return RequiredGrowth(hi, p_hi, f"财政科技支出每年增长 {hi:.1%} 时达成概率 {p_hi:.1%}")
 
 
-SENSITIVITY = {
-    "fiscal_st_expenditure_growth": "fiscal S&T growth (trend drift or scenario rate) ±1 sd",
-    "gdp_growth": "GDP growth drift ±1 sd",
-    "fiscal_elasticity": "elasticity of R&D to fiscal S&T spending ±1 se",
-    "gdp_elasticity": "elasticity of R&D to GDP ±1 se",
-    "drift": "the indicator's own drift ±1 sd",
-    "noise": "yearly noise scale ±1 sd of its estimate",
-}
+def _out_of_reach(t: Target, ind: str, fit: GeoFit, base: Scenario, cap: float) -> tuple[str, str]:
+    """Why a fiscal-driven target stays out of reach at the highest fiscal growth, from the fitted
+    medians in yearly log growth: what the target needs against what the trend, the fiscal
+    elasticity at the cap and GDP give. Returns (reason, one plain Chinese sentence)."""
+    route = fit.routes[ind]
+    years = max(t.year - route.anchor, 1)
+    need = np.log(t.threshold * units.factor(t.unit, fit.vocab.indicators[ind].unit) / route.observed.iloc[-1]) / years
+    if fit.rd_panel is None or fit.series.get("rd_expenditure") is None:
+        return "distance", f"目标需要年均增长约 {np.expm1(need):.1%}，远超可能。"
+    beta, gamma = fit.rd_panel.coef
+    gdp = fit.series.get("gdp")
+    g = (
+        np.log1p(base.params["gdp_growth"])
+        if base.params.get("gdp_growth") is not None
+        else (gdp.fit.params["drift"] if gdp is not None else float(fit.rd_panel.year_growth["gdp"].mean()))
+    )
+    trend = fit.series["rd_expenditure"].fit.params["drift"]
+    ratio = route.model == "ratio"
+    boost = beta * np.log1p(cap)
+    available = trend + gamma * g + boost - (g if ratio else 0.0)
+    short = need - available
+    facts = (
+        f"目标需要年均增长约 {np.expm1(need):.1%}；R&D 自身趋势约 {np.expm1(trend):.1%}/年，"
+        f"财政科技支出每增长 1% 只带动 R&D 约 {beta:.2f}%（增长 {cap:.0%} 也只多出约 {np.expm1(boost):.1%}/年）"
+        + (f"，而 GDP（分母）年均约增长 {np.expm1(g):.1%}" if ratio else "")
+        + "。"
+    )
+    if short <= 0:
+        return "uncertainty", facts + "中位路径可达，但波动使概率达不到要求。"
+    if ratio and g > 0 and short <= (1 - gamma) * g:
+        return "gdp", facts + "主要原因是 GDP 增长抵消了 R&D 增长。"
+    if short <= (1 - beta) * np.log1p(cap):
+        return "elasticity cap", facts + "主要原因是财政投入对 R&D 的带动弹性低。"
+    return "distance", facts + "主要原因是目标距现状太远。"
 
 
 def sensitivity(
@@ -394,7 +443,7 @@ def sensitivity(
     history: History | None = None,
 ) -> pd.DataFrame:
     """How each modelled target's probability moves when each key assumption moves by one standard
-    deviation either way (common random numbers: the differences are not Monte Carlo noise)."""
+    deviation either way (common random numbers and one fit: the differences are not noise)."""
     ctx = Context.get(history)
     sc = ctx.scenario(scenario)
     jobs = [
@@ -402,13 +451,14 @@ def sensitivity(
         for t in ctx.plan(plan).targets
         if readiness_status(t, ctx.history, ctx.vocab, origin).startswith("modelled")
     ]
-    base = probabilities(jobs, ctx, sc, origin, n_paths, seed)
+    fits = fit_geos(jobs, ctx, origin)
+    base = probabilities(jobs, fits, ctx.vocab, sc, n_paths, seed)
     rows = []
-    moved = {(a, k): probabilities(jobs, ctx, sc, origin, n_paths, seed, {a: k}) for a in SENSITIVITY for k in (-1, 1)}
+    moved = {(a, k): probabilities(jobs, fits, ctx.vocab, sc, n_paths, seed, {a: k}) for a in SHIFTS for k in (-1, 1)}
     for t, ind in jobs:
         if not isinstance(base[(t.id, ind)], Estimate):
             continue
-        for a, label in SENSITIVITY.items():
+        for a, label in SHIFTS.items():
             lo, hi = moved[(a, -1)][(t.id, ind)], moved[(a, 1)][(t.id, ind)]
             rows.append(
                 dict(

@@ -24,6 +24,8 @@ from .context import Context
 from .data import History
 from .errors import InputError, Problem
 from .models import (
+    DRIVERS,
+    RDPanelFit,
     driver_growth,
     exact_series,
     fit_rd_panel,
@@ -32,6 +34,7 @@ from .models import (
     to_latent,
     transform_of,
 )
+from .scenarios import SERIES as SCENARIO_SERIES
 from .scenarios import Scenario
 from .simulate import Streams, truncated_normal_above
 from .trend import Pool, TrendFit, fit_shape, fit_trend, generic_pool, trend_paths
@@ -110,46 +113,88 @@ class _Series:
         return self.fit.anchor + np.cumsum(steps, axis=1)
 
 
-def _observed_growth(observed: pd.Series, years: np.ndarray) -> np.ndarray:
-    """Published yearly log growth for `years`; the mean published growth across a gap."""
-    growth = np.log(observed).diff()
+def _observed_growth(observed: pd.Series, years: np.ndarray, transform: str = "log") -> np.ndarray:
+    """Published yearly latent growth for `years`; the mean published growth across a gap."""
+    growth = pd.Series(to_latent(observed.values, transform), index=observed.index).diff()
     mean = float(growth.mean()) if growth.notna().any() else 0.0
     return growth.reindex(years).fillna(mean).values
 
 
-class GeoModel:
-    """Everything needed to simulate one geo's indicators jointly under one scenario."""
+# shifts a sensitivity analysis may ask for: assumption -> what moves by one standard deviation
+SHIFTS = {
+    "fiscal_st_expenditure_growth": "fiscal S&T growth (trend drift or scenario rate) ±1 sd",
+    "gdp_growth": "GDP growth (trend drift or scenario rate) ±1 sd",
+    "fiscal_elasticity": "elasticity of R&D to fiscal S&T spending ±1 se",
+    "gdp_elasticity": "elasticity of R&D to GDP ±1 se",
+    "drift": "the indicator's own drift ±1 sd",
+    "noise": "yearly noise scale ±1 sd of its estimate",
+}
+DRIVER_SHIFT = {"fiscal_st_expenditure": "fiscal_st_expenditure_growth", "gdp": "gdp_growth"}
 
-    def __init__(
-        self,
-        history: History,
-        geo: str,
-        scenario: Scenario,
-        origin: int | None,
-        vocab: Vocabulary,
-        shifts: dict | None = None,
-    ):
-        self.history, self.geo, self.scenario, self.origin, self.vocab = history, geo, scenario, origin, vocab
-        self.shifts = shifts or {}  # assumption -> standard deviations to move it (sensitivity analysis)
+
+@dataclass(frozen=True)
+class Route:
+    """How one indicator of a geo is simulated: its model, anchor year and exact history."""
+
+    model: str  # trend | rd_panel | ratio | stock_from_flows
+    anchor: int
+    observed: pd.Series
+    about: str
+
+
+class GeoModel:
+    """The models of one geo's indicators, with data up to `origin`: `fit(indicators)` -> GeoFit.
+    Which model serves which indicator is read from params/indicators.yaml (`model`, `inputs`); a
+    derived indicator whose inputs are not published falls back to its own trend."""
+
+    def __init__(self, history: History, geo: str, origin: int | None, vocab: Vocabulary):
+        self.history, self.geo, self.origin, self.vocab = history, geo, origin, vocab
         self._series: dict[str, _Series | None] = {}
 
-    # --- components ------------------------------------------------------------------------------
-    def drift(self, indicator: str) -> _Series | None:
+    def fit(self, indicators) -> GeoFit:
+        routes, missing = {}, {}
+        for ind in indicators:
+            try:
+                routes[ind] = self._route(ind)
+            except NoHistory as exc:
+                missing[ind] = str(exc)
+        uses_panel = any(s is not None and self._uses_panel(name) for name, s in self._series.items())
+        panel = fit_rd_panel(self.history, self.vocab, self.origin) if uses_panel else None
+        ratios = {i: self._stock_ratio_prior(i) for i, r in routes.items() if r.model == "stock_from_flows"}
+        stand_ins = {
+            name: prior_pool(self.history, self.vocab, name, self.origin)
+            for name, s in self._series.items()
+            if s is None and (uses_panel and name in DRIVERS)
+        }
+        return GeoFit(
+            self.geo,
+            self.origin,
+            self.vocab,
+            dict(self._series),
+            routes,
+            missing,
+            panel,
+            ratios,
+            stand_ins,
+            self._scenario_start(),
+        )
+
+    def _uses_panel(self, indicator: str) -> bool:
+        return self.vocab.indicators[indicator].model == "rd_panel" and self.geo not in NO_DRIVER_GEOS
+
+    def series(self, indicator: str) -> _Series | None:
         if indicator not in self._series:
             self._series[indicator] = self._fit_series(indicator)
         return self._series[indicator]
 
-    def _exact(self, indicator: str, transform: str) -> pd.Series:
-        exact = exact_series(self.history, self.geo, indicator, self.origin)
-        return exact[(exact > 0) & ((exact < 100) if transform == "logit" else True)]
-
     def _fit_series(self, indicator: str) -> _Series | None:
         transform = transform_of(self.vocab.indicators[indicator].kind)
-        exact = self._exact(indicator, transform)
+        exact = exact_series(self.history, self.geo, indicator, self.origin)
+        exact = exact[(exact > 0) & ((exact < 100) if transform == "logit" else True)]
         if exact.empty:
             return None
         latent = to_latent(exact.values, transform)
-        if indicator == "rd_expenditure" and self.geo not in NO_DRIVER_GEOS:
+        if self._uses_panel(indicator):
             panel = fit_rd_panel(self.history, self.vocab, self.origin)
             years = np.arange(int(exact.index.min()), int(exact.index.max()) + 1)
             inputs = panel.inputs(driver_growth(self.history, self.geo, self.origin, years))
@@ -161,170 +206,233 @@ class GeoModel:
         bounds = {int(y): float(to_latent([v], transform)[0]) for y, v in lb["value"].items()}
         return _Series(indicator, transform, fit, bounds, exact)
 
-    def uses_rd_panel(self) -> bool:
-        return self.geo not in NO_DRIVER_GEOS and self.drift("rd_expenditure") is not None
-
-    def scenario_start(self) -> int:
-        """First year the scenario's rates apply: after the origin, or after the last fiscal/GDP/R&D
-        observation when no origin is given."""
-        if self.origin is not None:
-            return self.origin + 1
-        years = [d.anchor_year for i in ("fiscal_st_expenditure", "gdp", "rd_expenditure") if (d := self.drift(i))]
-        return max(years) + 1 if years else 10_000
-
-    def _driver_growth(self, indicator: str, rate: float | None, grid: np.ndarray, streams: Streams, n: int):
-        """Yearly log growth of a driver (fiscal S&T or GDP) for `grid`, one row per path (float32):
-        observed where published, the scenario's rate after the origin, its trend model otherwise."""
-        d = self.drift(indicator)
-        if d is None:  # no series at all: the pool's drifts and noise, from a notional level
-            pool = prior_pool(self.history, self.vocab, indicator, self.origin)
-            start = min(int(grid[0]) - 1, self.scenario_start() - 1)
-            fit = fit_trend([start], [0.0], pool)
-            d = _Series(indicator, "log", fit, {}, pd.Series(dtype=float))
-        shift = self.shifts.get(f"{indicator}_growth", 0.0)
-        out = np.empty((n, len(grid)), np.float32)
-        past = grid <= d.anchor_year
-        out[:, past] = _observed_growth(d.observed, grid[past])
-        future = grid[~past]
-        if future.size:
-            years = np.arange(d.anchor_year + 1, int(future[-1]) + 1)
-            override = np.full(len(years), np.nan)
-            if rate is not None and self.geo not in NO_DRIVER_GEOS:  # moves by one sd of yearly growth
-                override[years >= self.scenario_start()] = np.log1p(rate) + shift * np.sqrt(d.fit.s2)
-            latent = d.latent(streams, f"{self.geo}/{indicator}", n, years, override, {"drift": shift})
-            steps = np.diff(latent, axis=1, prepend=d.fit.anchor)
-            out[:, ~past] = steps[:, np.isin(years, future)]
-        return out
-
-    # --- simulation ------------------------------------------------------------------------------
-    def anchors(self, indicator: str) -> tuple[int, pd.Series, str]:
-        """(anchor year, exact observations, model description) of an indicator for this geo."""
-        if indicator in ("rd_expenditure", "rd_intensity") and self.uses_rd_panel():
-            rd = self.drift("rd_expenditure")
-            if indicator == "rd_expenditure":
-                return rd.anchor_year, rd.observed, "R&D panel model (fiscal and GDP driven)"
-            intensity = self._intensity_observed()
-            if intensity.empty:
-                raise NoHistory(f"{self.geo} rd_intensity: no R&D intensity, nor R&D and GDP in the same year")
-            return int(intensity.index.max()), intensity, "R&D panel model; intensity = R&D / GDP"
-        if indicator == "hte_stock" and self.drift("hte_recognitions") is not None:
-            rec = self.drift("hte_recognitions")
-            return rec.anchor_year, self._stock_from_recognitions(rec.observed), "3-year recognitions x ratio"
-        d = self.drift(indicator)
-        if d is None:
+    def _route(self, indicator: str) -> Route:
+        ind = self.vocab.indicators[indicator]
+        if ind.model == "ratio" and self.series(ind.inputs[0]) is not None:
+            observed = self._ratio_observed(indicator)
+            if not observed.empty:
+                self._prepare(ind.inputs[0])
+                self._prepare(ind.inputs[1])
+                return Route(
+                    "ratio",
+                    int(observed.index.max()),
+                    observed,
+                    f"{ind.inputs[0]} / {ind.inputs[1]}, anchored on the published ratio",
+                )
+        if ind.model == "stock_from_flows" and (flow := self.series(ind.inputs[0])) is not None:
+            stock = three_year_sums(flow.observed)
+            return Route("stock_from_flows", flow.anchor_year, stock, f"3-year {ind.inputs[0]} x ratio")
+        own = self.series(indicator)
+        if own is None:
             raise NoHistory(
                 f"no history{' up to ' + str(self.origin) if self.origin else ''} for {self.geo} {indicator}"
             )
-        return d.anchor_year, d.observed, "local linear trend, pooled prior"
+        self._prepare(indicator)
+        panel = self._uses_panel(indicator)
+        about = "R&D panel model (fiscal and GDP driven)" if panel else "local linear trend, pooled prior"
+        return Route("rd_panel" if panel else "trend", own.anchor_year, own.observed, about)
 
-    def _intensity_observed(self) -> pd.Series:
-        own = exact_series(self.history, self.geo, "rd_intensity", self.origin)
+    def _prepare(self, indicator: str) -> None:
+        """Fit a series and, for the R&D model, its drivers."""
+        self.series(indicator)
+        if self._uses_panel(indicator):
+            for driver in DRIVERS:
+                self.series(driver)
+
+    def _ratio_observed(self, indicator: str) -> pd.Series:
+        own = exact_series(self.history, self.geo, indicator, self.origin)
         if not own.empty:
             return own
-        rd = exact_series(self.history, self.geo, "rd_expenditure", self.origin)
-        gdp = exact_series(self.history, self.geo, "gdp", self.origin)
-        both = rd.index.intersection(gdp.index)
-        return (100 * rd[both] / gdp[both]).rename("rd_intensity")
+        num, den = (
+            exact_series(self.history, self.geo, i, self.origin) for i in self.vocab.indicators[indicator].inputs
+        )
+        both = num.index.intersection(den.index)
+        return (100 * num[both] / den[both]).rename(indicator)
 
-    def _stock_from_recognitions(self, rec: pd.Series) -> pd.Series:
-        years = [y for y in rec.index if {y - 1, y - 2} <= set(rec.index)]
-        return pd.Series({y: rec[y] + rec[y - 1] + rec[y - 2] for y in years}, dtype=float)
-
-    def _stock_ratio(self, streams: Streams, n: int) -> np.ndarray:
-        """Published stock / 3-year recognitions: prior 1 (sd 5 %), updated by exact pairs; published
-        lower bounds truncate it from below."""
-        sums = self._stock_from_recognitions(self.drift("hte_recognitions").observed)
-        published = self.history.series(self.geo, "hte_stock", upto=self.origin)
+    def _stock_ratio_prior(self, indicator: str) -> tuple[float, float, float]:
+        """Published stock / 3-year flows: prior 1 (sd 5 %), updated by exact pairs; the largest
+        published lower bound truncates it. Returns (mean, sd, lower z) on the log scale."""
+        flow = self.series(self.vocab.indicators[indicator].inputs[0])
+        sums = three_year_sums(flow.observed)
+        published = self.history.series(self.geo, indicator, upto=self.origin)
         both = published.index.intersection(sums.index)
         logs = np.log(published.loc[both, "value"] / sums[both])
         exact = logs[published.loc[both, "qualifier"].isin(["=", "~"])]
-        prec = 1 / STOCK_RATIO_SD**2 + len(exact) / STOCK_RATIO_SD**2
+        prec = (1 + len(exact)) / STOCK_RATIO_SD**2
         mean = exact.sum() / STOCK_RATIO_SD**2 / prec
         sd = np.sqrt(1 / prec)
         lower = logs[published.loc[both, "qualifier"] == ">"]
-        z_lo = (lower.max() - mean) / sd if len(lower) else -np.inf
-        z = truncated_normal_above(np.full(n, z_lo), streams.uniform(f"{self.geo}/hte_ratio", n))
-        return np.exp(mean + sd * z)
+        return float(mean), float(sd), float((lower.max() - mean) / sd) if len(lower) else -np.inf
 
-    def simulate(self, indicators: list[str], end: int, n: int, streams: Streams) -> dict[str, Projection]:
-        """Joint paths to `end` for `indicators` (names without bases). Raises NoHistory."""
-        info = {i: self.anchors(i) for i in indicators}
-        grid_start = min(a for a, _, _ in info.values()) + 1
-        grid = np.arange(grid_start, end + 1)
-        out, cache = {}, {}
-        for ind in indicators:
-            anchor, observed, model = info[ind]
-            cols = grid > anchor
-            if ind in ("rd_expenditure", "rd_intensity") and self.uses_rd_panel():
-                latent = self._rd_paths(ind, anchor, observed, grid, streams, n, cache)
-            elif ind == "hte_stock" and self.drift("hte_recognitions") is not None:
-                latent = self._stock_paths(grid, streams, n)
-            else:
-                d = self.drift(ind)
-                override = self._override(ind, grid[cols])
-                latent = from_latent(
-                    d.latent(streams, f"{self.geo}/{ind}", n, grid[cols], override, self.shifts), d.transform
-                )
-            out[ind] = Projection(self.geo, ind, self.scenario.name, self.origin, grid[cols], latent, observed, model)
+    def _scenario_start(self) -> int:
+        """First year a scenario's rates apply: after the origin, or after the last fiscal/GDP/R&D
+        observation when no origin is given."""
+        if self.origin is not None:
+            return self.origin + 1
+        last = [
+            int(s.index.max())
+            for i in (*DRIVERS, "rd_expenditure")
+            if len(s := exact_series(self.history, self.geo, i, None))
+        ]
+        return max(last) + 1 if last else 10_000
+
+
+def three_year_sums(flow: pd.Series) -> pd.Series:
+    """Certificates last three years: the stock is about the sum of the last three years' flows."""
+    years = [y for y in flow.index if {y - 1, y - 2} <= set(flow.index)]
+    return pd.Series({y: flow[y] + flow[y - 1] + flow[y - 2] for y in years}, dtype=float)
+
+
+@dataclass(frozen=True)
+class GeoFit:
+    """A geo's fitted models at one origin. `simulate` takes the scenario (and any sensitivity
+    shifts) at simulation time, so one fit serves every scenario."""
+
+    geo: str
+    origin: int | None
+    vocab: Vocabulary
+    series: dict  # indicator -> _Series (None where not published)
+    routes: dict  # requested indicator -> Route
+    missing: dict  # requested indicator -> why it cannot be simulated
+    rd_panel: RDPanelFit | None
+    stock_ratios: dict  # stock indicator -> (mean, sd, lower z) of log(stock / 3-year flows)
+    stand_ins: dict  # driver not published here -> the pool that stands in for it
+    scenario_start: int
+
+    @property
+    def params(self) -> dict:
+        out = {name: s.fit.params for name, s in self.series.items() if s is not None}
+        if self.rd_panel is not None:
+            out["rd_panel"] = dict(zip(("fiscal_elasticity", "gdp_elasticity"), self.rd_panel.coef, strict=True))
         return out
 
-    def _override(self, indicator: str, years: np.ndarray) -> np.ndarray | None:
-        rate = {
-            "fiscal_st_expenditure": self.scenario.params.get("fiscal_st_growth"),
-            "gdp": self.scenario.params.get("gdp_growth"),
-        }.get(indicator)
-        if rate is None or self.geo in NO_DRIVER_GEOS:
-            return None
-        return np.where(years >= self.scenario_start(), np.log1p(rate), np.nan)
+    def summary(self) -> str:
+        lines = [f"{self.geo}, data up to {self.origin or 'latest'}:"]
+        lines += [f"  {name}: {s.fit.summary()}" for name, s in self.series.items() if s is not None]
+        if self.rd_panel is not None:
+            lines.append("  " + self.rd_panel.summary())
+        lines += [f"  {name}: {why}" for name, why in self.missing.items()]
+        return "\n".join(lines)
 
-    def _rd_increments(self, grid: np.ndarray, streams: Streams, n: int) -> tuple[np.ndarray, np.ndarray]:
-        """Yearly log growth of R&D and of GDP on `grid` (observed up to each anchor)."""
-        panel = fit_rd_panel(self.history, self.vocab, self.origin)
-        params = self.scenario.params
-        f = self._driver_growth("fiscal_st_expenditure", params.get("fiscal_st_growth"), grid, streams, n)
-        g = self._driver_growth("gdp", params.get("gdp_growth"), grid, streams, n)
-        rd = self.drift("rd_expenditure")
-        d_rd = np.empty((n, len(grid)), np.float32)
-        past = grid <= rd.anchor_year
-        d_rd[:, past] = _observed_growth(rd.observed, grid[past])
-        future = ~past
-        if not future.any():
-            return d_rd, g
-        years = grid[future]
+    def anchor(self, indicator: str) -> Route:
+        if indicator in self.missing:
+            raise NoHistory(self.missing[indicator])
+        return self.routes[indicator]
+
+    def simulate(
+        self, indicators, end: int, n: int, streams: Streams, scenario: Scenario, shifts: dict | None = None
+    ) -> dict[str, Projection]:
+        """Joint paths to `end` for `indicators` under `scenario`. Raises NoHistory."""
+        shifts = dict(shifts or {})
+        unknown = set(shifts) - set(SHIFTS)
+        if unknown:
+            raise ValueError(f"unknown sensitivity shifts {sorted(unknown)}; expected some of {list(SHIFTS)}")
+        routes = {i: self.anchor(i) for i in indicators}
+        grid = np.arange(min(r.anchor for r in routes.values()) + 1, end + 1)
+        run = _Run(self, grid, n, streams, {} if self.geo in NO_DRIVER_GEOS else scenario.params, shifts)
+        out = {}
+        for ind, route in routes.items():
+            cols = grid > route.anchor
+            if route.model == "ratio":
+                num, den = self.vocab.indicators[ind].inputs
+                step = run.increments(num)[:, cols] - run.increments(den)[:, cols]
+                paths = float(route.observed.iloc[-1]) * np.exp(np.cumsum(step, axis=1, dtype=np.float64))
+            elif route.model == "stock_from_flows":
+                paths = run.stock(ind)
+            else:
+                paths = run.level(ind, cols)
+            out[ind] = Projection(
+                self.geo, ind, scenario.name, self.origin, grid[cols], paths, route.observed, route.about
+            )
+        return out
+
+
+class _Run:
+    """One simulation of a GeoFit: latent yearly growth of each base series on the grid, made once
+    and shared by every indicator built from it (so GDP in R&D intensity is the GDP projected)."""
+
+    def __init__(self, fit: GeoFit, grid, n, streams, params, shifts):
+        self.fit, self.grid, self.n, self.streams, self.params, self.shifts = fit, grid, n, streams, params, shifts
+        self._growth: dict[str, np.ndarray] = {}
+
+    def level(self, indicator: str, cols: np.ndarray) -> np.ndarray:
+        s = self.fit.series[indicator]
+        latent = s.fit.anchor + np.cumsum(self.increments(indicator)[:, cols], axis=1, dtype=np.float64)
+        return from_latent(latent, s.transform)
+
+    def increments(self, indicator: str) -> np.ndarray:
+        if indicator not in self._growth:
+            self._growth[indicator] = self._make(indicator)
+        return self._growth[indicator]
+
+    def _make(self, indicator: str) -> np.ndarray:
+        """Latent yearly growth on the grid (float32, one row per path): published up to the
+        series' anchor; after it the scenario's rate, the R&D model or the series' trend."""
+        fit, grid, n = self.fit, self.grid, self.n
+        s = fit.series.get(indicator)
+        if s is None:  # a driver not published here: the pool's drifts and noise from a notional level
+            pool = fit.stand_ins[indicator]
+            s = _Series(indicator, "log", fit_trend([int(grid[0]) - 1], [0.0], pool), {}, pd.Series(dtype=float))
+        out = np.empty((n, len(grid)), np.float32)
+        past = grid <= s.anchor_year
+        out[:, past] = _observed_growth(s.observed, grid[past], s.transform)
+        if past.all():
+            return out
+        years = np.arange(s.anchor_year + 1, int(grid[-1]) + 1)
+        keep = np.isin(years, grid)
+        key = f"{fit.geo}/{indicator}"
+        shift = {
+            "drift": self.shifts.get(DRIVER_SHIFT.get(indicator, "drift"), 0.0),
+            "noise": self.shifts.get("noise", 0.0),
+        }
+        rate = self.params.get(next((p for p, name in SCENARIO_SERIES.items() if name == indicator), ""))
+        override = None
+        if rate is not None:
+            override = np.full(len(years), np.nan)
+            override[years >= fit.scenario_start] = np.log1p(rate) + shift["drift"] * np.sqrt(s.fit.s2)
+        if fit.rd_panel is not None and indicator == "rd_expenditure" and fit.geo not in NO_DRIVER_GEOS:
+            out[:, ~past] = self._rd_growth(s, years, key)[:, keep]
+            return out
+        latent = s.latent(self.streams, key, n, years, override, shift)
+        out[:, ~past] = np.diff(latent, axis=1, prepend=s.fit.anchor)[:, keep]
+        return out
+
+    def _rd_growth(self, s: _Series, years: np.ndarray, key: str) -> np.ndarray:
+        """R&D: its trend (net of drivers) + fiscal elasticity x fiscal growth + GDP elasticity x
+        GDP growth, elasticities drawn per path."""
+        panel, n = self.fit.rd_panel, self.n
+        cols = np.isin(self.grid, years)
+        f, g = self.increments("fiscal_st_expenditure")[:, cols], self.increments("gdp")[:, cols]
         se = np.sqrt(np.diag(panel.cov))
         centre = panel.coef + se * np.array(
             [self.shifts.get("fiscal_elasticity", 0.0), self.shifts.get("gdp_elasticity", 0.0)]
         )
-        chol = np.linalg.cholesky(panel.cov)
-        coef = centre[:, None] + chol @ np.vstack(
-            [streams.normal(f"{self.geo}/rd/beta", n), streams.normal(f"{self.geo}/rd/gamma", n)]
+        coef = centre[:, None] + np.linalg.cholesky(panel.cov) @ np.vstack(
+            [self.streams.normal(f"{key}/beta", n), self.streams.normal(f"{key}/gamma", n)]
         )
-        beta = np.maximum(coef[0], 0.0)  # fiscal S&T spending does not lower R&D
-        # the trend was fitted net of the drivers at the estimated elasticities: another draw of the
-        # elasticities moves the trend's drift by the drivers' mean past growth
+        beta, gamma = np.maximum(coef[0], 0.0), coef[1]  # fiscal S&T spending does not lower R&D
+        # the trend was fitted net of the drivers at the estimated elasticities: other elasticities
+        # move its drift by the drivers' mean past growth
         mean_growth = panel.year_growth.mean().values
-        correction = -(beta - panel.coef[0]) * mean_growth[0] - (coef[1] - panel.coef[1]) * mean_growth[1]
-        trend = rd.latent(streams, f"{self.geo}/rd", n, years, shifts=self.shifts)
-        steps = np.diff(trend, axis=1, prepend=rd.fit.anchor) + correction[:, None]
-        d_rd[:, future] = steps + beta[:, None] * f[:, future] + coef[1][:, None] * g[:, future]
-        return d_rd, g
+        correction = -(beta - panel.coef[0]) * mean_growth[0] - (gamma - panel.coef[1]) * mean_growth[1]
+        trend = s.latent(self.streams, key, n, years, shifts={k: self.shifts.get(k, 0.0) for k in ("drift", "noise")})
+        steps = np.diff(trend, axis=1, prepend=s.fit.anchor).astype(np.float32)
+        steps += correction.astype(np.float32)[:, None]
+        steps += beta.astype(np.float32)[:, None] * f + gamma.astype(np.float32)[:, None] * g
+        return steps
 
-    def _rd_paths(self, ind, anchor, observed, grid, streams, n, cache) -> np.ndarray:
-        if "rd" not in cache:
-            cache["rd"] = self._rd_increments(grid, streams, n)
-        d_rd, g = cache["rd"]
-        cols = grid > anchor
-        step = d_rd[:, cols] if ind == "rd_expenditure" else d_rd[:, cols] - g[:, cols]
-        return float(observed.iloc[-1]) * np.exp(np.cumsum(step, axis=1, dtype=np.float64))
-
-    def _stock_paths(self, grid, streams, n) -> np.ndarray:
-        rec = self.drift("hte_recognitions")
-        years = grid[grid > rec.anchor_year]
-        sim = np.exp(rec.latent(streams, f"{self.geo}/hte_recognitions", n, years, shifts=self.shifts))
-        past = [rec.observed.get(y, np.nan) for y in (rec.anchor_year - 1, rec.anchor_year)]
+    def stock(self, indicator: str) -> np.ndarray:
+        fit, n = self.fit, self.n
+        flow_name = fit.vocab.indicators[indicator].inputs[0]
+        flow = fit.series[flow_name]
+        cols = self.grid > flow.anchor_year
+        sim = self.level(flow_name, cols)
+        past = [flow.observed.get(y, np.nan) for y in (flow.anchor_year - 1, flow.anchor_year)]
         flows = np.hstack([np.tile(past, (n, 1)), sim])
         three = flows[:, 2:] + flows[:, 1:-1] + flows[:, :-2]
-        return self._stock_ratio(streams, n)[:, None] * three
+        mean, sd, z_lo = fit.stock_ratios[indicator]
+        z = truncated_normal_above(np.full(n, z_lo), self.streams.uniform(f"{fit.geo}/{indicator}/ratio", n))
+        return np.exp(mean + sd * z)[:, None] * three
 
 
 def project(
@@ -342,9 +450,9 @@ def project(
     geo = ctx.vocab.geo(geo)
     if indicator not in ctx.vocab.indicators:
         raise InputError.single("indicator", repr(indicator), "an indicator in params/indicators.yaml")
-    model = GeoModel(ctx.history, geo, ctx.scenario(scenario), origin, ctx.vocab)
+    fit = GeoModel(ctx.history, geo, origin, ctx.vocab).fit([indicator])
     try:
-        return model.simulate([indicator], end, n_paths, Streams(seed))[indicator]
+        return fit.simulate([indicator], end, n_paths, Streams(seed), ctx.scenario(scenario))[indicator]
     except NoHistory as exc:
         raise InputError.single("history", str(exc), "at least one exact observation up to the origin") from None
 

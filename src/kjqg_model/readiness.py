@@ -10,12 +10,6 @@ from .vocab import Vocabulary
 
 THIN = 3  # fewer observations than this: the series borrows its dynamics from the pool
 
-# an indicator that can be rebuilt from others when not published directly
-DERIVED = {
-    "hte_stock": ("hte_recognitions",),  # certificates last three years: stock ≈ 3-year sum
-    "rd_intensity": ("rd_expenditure", "gdp"),
-}
-
 
 @dataclass(frozen=True)
 class Need:
@@ -38,15 +32,16 @@ def series_for(target: Target, vocab: Vocabulary) -> list[tuple[str, str]]:
     return [(g, n) for n in names for g in geos]
 
 
-def observations(history: History, geo: str, indicator: str, origin: int | None) -> Need:
+def observations(history: History, geo: str, indicator: str, origin: int | None, vocab: Vocabulary) -> Need:
+    """How many observations serve the indicator: its own, or those of the inputs it is built from
+    (params/indicators.yaml): each flow year counts towards a stock; a ratio needs both inputs in a year."""
     s = history.series(geo, indicator, upto=origin)
-    if len(s) or indicator not in DERIVED:
+    ind = vocab.indicators[indicator]
+    if len(s) or not ind.derived:
         return Need(geo, indicator, len(s), _years(s.index))
-    parts = [history.series(geo, p, upto=origin) for p in DERIVED[indicator]]
-    # each recognition year counts towards a stock; R&D intensity needs R&D and GDP in the same year
-    n = len(parts[0]) if indicator == "hte_stock" else len(set(parts[0].index) & set(parts[1].index))
-    years = _years(sorted(set(parts[0].index).intersection(*[p.index for p in parts[1:]])) if n else [])
-    return Need(geo, indicator, n, years, via=" + ".join(DERIVED[indicator]) if n else "")
+    parts = [history.series(geo, p, upto=origin) for p in ind.inputs]
+    years = sorted(set(parts[0].index).intersection(*[p.index for p in parts[1:]]))
+    return Need(geo, indicator, len(years), _years(years), via=" + ".join(ind.inputs) if years else "")
 
 
 def _years(index) -> str:
@@ -58,7 +53,7 @@ def status(target: Target, history: History, vocab: Vocabulary, origin: int | No
     """'modelled', 'modelled (thin …)', or why not and what data would make it modellable."""
     if target.indicator is None:
         return f"not modelled: no statistical series for '{target.name}' in the data; supply one as a history CSV"
-    needs = [observations(history, g, n, origin) for g, n in series_for(target, vocab)]
+    needs = [observations(history, g, n, origin, vocab) for g, n in series_for(target, vocab)]
     missing = [f"{n.geo} {n.indicator}" for n in needs if n.n_obs == 0]
     if (missing and len(missing) == len(needs)) or (target.kind == "relative" and missing):
         upto = f" up to {origin}" if origin else ""

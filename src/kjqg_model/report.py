@@ -12,7 +12,7 @@ import pandas as pd
 from . import __version__, plots, units
 from .context import Context
 from .errors import InputError
-from .evaluate import FISCAL_DRIVEN, concrete_indicator, evaluate_targets, required_growth, sensitivity
+from .evaluate import concrete_indicator, evaluate_targets, fiscal_driven, required_growth, sensitivity
 from .fonts import use_cjk_in_matplotlib
 from .projection import NoHistory, project
 from .readiness import series_for
@@ -217,7 +217,7 @@ class Brief:
         """Yearly fiscal S&T growth for a 50 % and an 80 % chance, for fiscal-driven targets."""
         rows = []
         for t in self._modelled_targets():
-            if t.indicator not in FISCAL_DRIVEN:
+            if not fiscal_driven(t.indicator, self.ctx.vocab):
                 continue
             out = {
                 "目标 target": t.name,

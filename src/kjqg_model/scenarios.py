@@ -12,6 +12,8 @@ from .locations import params_dir
 
 # parameter -> (lowest, highest) allowed yearly rate; None means "continue the fitted trend"
 PARAMETERS = {"fiscal_st_growth": (-0.5, 1.0), "gdp_growth": (-0.3, 0.5)}
+# parameter -> the series whose yearly growth it sets after the origin
+SERIES = {"fiscal_st_growth": "fiscal_st_expenditure", "gdp_growth": "gdp"}
 META = {"description", "source"}
 
 

@@ -14,6 +14,12 @@ from .locations import params_dir
 INDICATOR_KINDS = {"stock", "flow", "share", "ratio"}
 
 
+# model -> number of input indicators. trend: local linear trend with a pooled prior; rd_panel: the
+# trend net of fiscal S&T and GDP growth (models.py); ratio: 100 x first / second input, anchored on
+# the published ratio; stock_from_flows: c x the last three years of the input flow.
+MODELS = {"trend": 0, "rd_panel": 0, "ratio": 2, "stock_from_flows": 1}
+
+
 @dataclass(frozen=True)
 class Indicator:
     name: str
@@ -23,6 +29,12 @@ class Indicator:
     bases: dict[str, str] = field(default_factory=dict)
     note: str = ""
     signed: bool = False  # may be negative (net changes)
+    model: str = "trend"  # which model serves it: see MODELS
+    inputs: tuple[str, ...] = ()  # the indicators a derived model is built from
+
+    @property
+    def derived(self) -> bool:
+        return self.model in ("ratio", "stock_from_flows")
 
     @property
     def dimension(self) -> str:
@@ -84,6 +96,17 @@ def _load(root: Path) -> Vocabulary:
             )
         if kind not in INDICATOR_KINDS:
             problems.append(Problem(str(ind_path), where, "kind", repr(kind), " | ".join(sorted(INDICATOR_KINDS))))
+        model, inputs = str(props.get("model", "trend")), tuple(props.get("inputs") or ())
+        if model not in MODELS or len(inputs) != MODELS[model]:
+            problems.append(
+                Problem(
+                    str(ind_path),
+                    where,
+                    "model",
+                    f"{model!r} with inputs {list(inputs)}",
+                    "; ".join(f"{m} with {k} inputs" for m, k in MODELS.items()),
+                )
+            )
         indicators[name] = Indicator(
             name,
             str(props.get("label", name)),
@@ -92,8 +115,15 @@ def _load(root: Path) -> Vocabulary:
             dict(props.get("bases") or {}),
             str(props.get("note", "")),
             bool(props.get("signed", False)),
+            model,
+            inputs,
         )
     for ind in indicators.values():
+        for i, source in enumerate(ind.inputs):
+            if source not in indicators:
+                problems.append(
+                    Problem(str(ind_path), f"indicator {ind.name}", f"inputs[{i}]", repr(source), "a defined indicator")
+                )
         for basis, target in ind.bases.items():
             if target not in indicators:
                 problems.append(
