@@ -37,7 +37,7 @@ from .models import (
 from .scenarios import SERIES as SCENARIO_SERIES
 from .scenarios import Scenario
 from .simulate import Streams, truncated_normal_above
-from .trend import Pool, TrendFit, fit_shape, fit_trend, generic_pool, trend_paths
+from .trend import Pool, TrendFit, fit_shape, fit_trend, generic_pool, trend_steps
 from .vocab import Vocabulary
 
 NO_DRIVER_GEOS = {"全国", "中央", "地方", "地方合计"}  # references: never driven by a plan's scenario
@@ -96,21 +96,19 @@ class _Series:
         s2 = fit.s2 * max(1 + shifts.get("noise", 0.0) * np.sqrt(2 / fit.nu), 0.05)
         return replace(fit, mean=mean, s2=s2)
 
-    def latent(
+    def steps(
         self, streams: Streams, key: str, n: int, years: np.ndarray, override=None, shifts: dict | None = None
     ) -> np.ndarray:
-        """Latent values for `years` (consecutive, from the year after the anchor). `override[j]`,
-        where not NaN, fixes year j's increment (an observed or a scenario growth)."""
+        """Latent yearly changes for `years` (consecutive, from the year after the anchor), float32.
+        `override[j]`, where not NaN, fixes year j's change (an observed or a scenario growth)."""
         lower = np.array([self.bounds.get(int(y), np.nan) for y in years])
         if override is not None:
             lower[np.isfinite(override)] = np.nan
-        paths = trend_paths(self.shifted(shifts or {}), streams, key, n, len(years), lower)
-        if override is None or np.isnan(override).all():
-            return paths
-        steps = np.diff(paths, axis=1, prepend=self.fit.anchor)
-        fixed = np.isfinite(override)
-        steps[:, fixed] = override[fixed]
-        return self.fit.anchor + np.cumsum(steps, axis=1)
+        steps = trend_steps(self.shifted(shifts or {}), streams, key, n, len(years), lower)
+        if override is not None:
+            fixed = np.isfinite(override)
+            steps[:, fixed] = override[fixed]
+        return steps
 
 
 def _observed_growth(observed: pd.Series, years: np.ndarray, transform: str = "log") -> np.ndarray:
@@ -335,8 +333,9 @@ class GeoFit:
             cols = grid > route.anchor
             if route.model == "ratio":
                 num, den = self.vocab.indicators[ind].inputs
-                step = run.increments(num)[:, cols] - run.increments(den)[:, cols]
-                paths = float(route.observed.iloc[-1]) * np.exp(np.cumsum(step, axis=1, dtype=np.float64))
+                step = np.subtract(run.increments(num)[:, cols], run.increments(den)[:, cols])
+                paths = np.exp(np.cumsum(step, axis=1, out=step), out=step).astype(np.float64)
+                paths *= float(route.observed.iloc[-1])
             elif route.model == "stock_from_flows":
                 paths = run.stock(ind)
             else:
@@ -373,11 +372,12 @@ class _Run:
         if s is None:  # a driver not published here: the pool's drifts and noise from a notional level
             pool = fit.stand_ins[indicator]
             s = _Series(indicator, "log", fit_trend([int(grid[0]) - 1], [0.0], pool), {}, pd.Series(dtype=float))
-        out = np.empty((n, len(grid)), np.float32)
         past = grid <= s.anchor_year
-        out[:, past] = _observed_growth(s.observed, grid[past], s.transform)
-        if past.all():
-            return out
+        if past.any():
+            out = np.empty((n, len(grid)), np.float32)
+            out[:, past] = _observed_growth(s.observed, grid[past], s.transform)
+            if past.all():
+                return out
         years = np.arange(s.anchor_year + 1, int(grid[-1]) + 1)
         keep = np.isin(years, grid)
         key = f"{fit.geo}/{indicator}"
@@ -391,10 +391,13 @@ class _Run:
             override = np.full(len(years), np.nan)
             override[years >= fit.scenario_start] = np.log1p(rate) + shift["drift"] * np.sqrt(s.fit.s2)
         if fit.rd_panel is not None and indicator == "rd_expenditure" and fit.geo not in NO_DRIVER_GEOS:
-            out[:, ~past] = self._rd_growth(s, years, key)[:, keep]
-            return out
-        latent = s.latent(self.streams, key, n, years, override, shift)
-        out[:, ~past] = np.diff(latent, axis=1, prepend=s.fit.anchor)[:, keep]
+            steps = self._rd_growth(s, years, key)
+        else:
+            steps = s.steps(self.streams, key, n, years, override, shift)
+        steps = steps if keep.all() else steps[:, keep]
+        if not past.any():
+            return steps
+        out[:, ~past] = steps
         return out
 
     def _rd_growth(self, s: _Series, years: np.ndarray, key: str) -> np.ndarray:
@@ -415,10 +418,12 @@ class _Run:
         # move its drift by the drivers' mean past growth
         mean_growth = panel.year_growth.mean().values
         correction = -(beta - panel.coef[0]) * mean_growth[0] - (gamma - panel.coef[1]) * mean_growth[1]
-        trend = s.latent(self.streams, key, n, years, shifts={k: self.shifts.get(k, 0.0) for k in ("drift", "noise")})
-        steps = np.diff(trend, axis=1, prepend=s.fit.anchor).astype(np.float32)
+        steps = s.steps(self.streams, key, n, years, shifts={k: self.shifts.get(k, 0.0) for k in ("drift", "noise")})
         steps += correction.astype(np.float32)[:, None]
-        steps += beta.astype(np.float32)[:, None] * f + gamma.astype(np.float32)[:, None] * g
+        f = f * beta.astype(np.float32)[:, None]  # a new array: the fiscal growth itself is shared
+        steps += f
+        np.multiply(g, gamma.astype(np.float32)[:, None], out=f)
+        steps += f
         return steps
 
     def stock(self, indicator: str) -> np.ndarray:
@@ -494,5 +499,5 @@ def forecast_series(
     fit = fit_trend(yrs, latent, pool, shape=shape)
     series = _Series("series", "log", fit, {}, pd.Series(v[ok], index=yrs))
     future = np.arange(int(yrs[-1]) + 1, int(y[-1]) + horizon + 1)  # trailing NaNs: simulated, then dropped
-    paths = series.latent(Streams(seed), "series", int(n_paths), future)
-    return np.exp(paths[:, len(future) - horizon :])
+    steps = series.steps(Streams(seed), "series", int(n_paths), future)
+    return np.exp(fit.anchor + np.cumsum(steps, axis=1, dtype=np.float64)[:, len(future) - horizon :])
