@@ -24,6 +24,7 @@ from .trend import Pool, fit_pool, generic_pool
 from .vocab import Vocabulary, load_vocabulary
 
 MIN_POOL_OBS = 3  # a series contributes to its pool's population of drifts with this many points
+SHORT_PANEL = 8  # a pool spanning fewer years takes its trend shape from its family
 FAMILIES = {"share": "shares", "count": "counts", "money": "money amounts"}
 
 
@@ -91,7 +92,11 @@ def indicator_pool(history: History, vocab: Vocabulary, indicator: str, upto: in
         if wide.empty:
             return None
         wide = wide.where(wide < 100) if transform == "logit" else wide
-        return fit_pool(to_latent(wide.values, transform), f"{indicator}, provinces up to {upto or 'latest'}")
+        about = f"{indicator}, provinces up to {upto or 'latest'}"
+        shape = None
+        if len(wide) < SHORT_PANEL and (fam := family_pool(history, vocab, family(vocab, indicator), upto, indicator)):
+            shape, about = fam.shape, about + f" (trend shape from {fam.about})"
+        return fit_pool(to_latent(wide.values, transform), about, shape=shape)
 
     return _cached(history, ("indicator", indicator, upto), make)
 

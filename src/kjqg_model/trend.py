@@ -183,13 +183,16 @@ class Pool:
         )
 
 
-def fit_pool(y: np.ndarray, about: str, inputs: np.ndarray | None = None, min_obs: int = 3) -> Pool | None:
+def fit_pool(
+    y: np.ndarray, about: str, inputs: np.ndarray | None = None, min_obs: int = 3, shape: Shape | None = None
+) -> Pool | None:
     """A pool from the columns of `y` (years x series, latent, NaN = missing); None with fewer
-    than three series of `min_obs` observations."""
+    than three series of `min_obs` observations. `shape` (else fitted here) may come from a
+    longer panel: a few years cannot tell how much drifts change."""
     y = np.asarray(y, dtype=float)
     if y.ndim != 2 or (np.isfinite(y).sum(axis=0) >= min_obs).sum() < 3:
         return None
-    shape = fit_shape(y, inputs)
+    shape = shape or fit_shape(y, inputs)
     f = kalman(y, shape, inputs)
     scale = scale_prior(f.ssq, f.n)
     s2 = (scale.nu * scale.s2 + f.ssq) / (scale.nu + f.n)
