@@ -9,9 +9,24 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kjqg_model import forecast_series, scoring
-from kjqg_model.backtest import run_backtest, summarize
+from kjqg_model import backtest, forecast_series, project, scoring
+from kjqg_model.backtest import (
+    DEFAULT_METHODS,
+    README_END,
+    README_START,
+    THIN_METHODS,
+    BacktestResult,
+    calibration_markdown,
+    run_backtest,
+    summarize,
+    thin_view,
+    update_readme,
+)
 from kjqg_model.cli import main
+from kjqg_model.context import Context
+from kjqg_model.data import COLUMNS, History
+from kjqg_model.errors import InputError
+from kjqg_model.models import exact_series
 from kjqg_model.trend import Shape, fixed_pool
 
 
@@ -70,6 +85,8 @@ def test_small_backtest_scores_every_method_on_the_same_cases():
 
 
 def test_backtest_command_writes_its_files(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# title\n{README_START}\nold\n{README_END}\nkept\n", encoding="utf-8")
     out, err = io.StringIO(), io.StringIO()
     with redirect_stdout(out), redirect_stderr(err):
         code = main(
@@ -83,9 +100,16 @@ def test_backtest_command_writes_its_files(tmp_path):
                 "200",
                 "--out",
                 str(tmp_path),
+                "--thin",
+                "--readme",
+                str(readme),
             ]
         )
     assert code == 0, err.getvalue()
+    block = readme.read_text(encoding="utf-8")
+    assert block.startswith("# title\n") and block.endswith(README_END + "\nkept\n")
+    assert "kjqg_thin3" in block and "| guangxi_2021_2023 | 广西 全社会R&D经费投入强度 > 1.3 % | 2023 | 2020 |" in block
+    assert {"kjqg", *THIN_METHODS} <= set(pd.read_csv(tmp_path / "cases.csv").method)
     names = {p.name for p in tmp_path.iterdir()}
     assert {
         "cases.csv",
@@ -100,3 +124,189 @@ def test_backtest_command_writes_its_files(tmp_path):
     exante = pd.read_csv(tmp_path / "exante.csv")
     rd = exante[(exante.target_id == "rd_intensity_2023") & (exante.origin == 2020)].iloc[0]
     assert rd.probability < 0.05 and rd.actual == 0.84 and not rd.met
+
+
+def _history(rows: list[tuple[str, str, int, float]]) -> History:
+    table = pd.DataFrame(
+        [
+            dict(geo=g, indicator=i, year=y, value=v, unit="x", qualifier="=", priority=0, source="s", dataset="d")
+            for g, i, y, v in rows
+        ],
+        columns=COLUMNS,
+    )
+    return History(table, "abc", ("a.csv",), {"pool": 1})
+
+
+def test_history_truncated_is_a_cheap_view():
+    h = _history([("A", "x", y, float(y)) for y in range(2010, 2016)] + [("B", "x", 2010, 1.0), ("B", "x", 2011, 2.0)])
+    view = h.truncated({("A", "x"): 2013, ("C", "x"): 2000})
+    assert list(view.series("A", "x").index) == [2013, 2014, 2015]
+    assert list(view.series("A", "x", upto=2014).value) == [2013.0, 2014.0]
+    assert view.series("B", "x") is h.series("B", "x") and view.series("C", "x").empty
+    assert list(h.series("A", "x").index) == list(range(2010, 2016))  # the parent is untouched
+    assert view.table is h.table and view.files == h.files and view.data_hash == "abc-truncated"
+    assert "_by_series" in view.__dict__  # set directly: no groupby of the table
+    assert view.fits == h.fits and view.fits is not h.fits
+    view.fits["made under the view"] = 2
+    assert "made under the view" not in h.fits
+
+
+GEOS = ["广西", "广东", "北京", "贵州"]
+
+
+def test_thin_view_keeps_the_last_k_points_of_the_scored_series_only():
+    h = Context.get().history
+    n_gdp = len(exact_series(h, "广西", "gdp", 2018))
+    for k in (1, 2, 3):
+        view = thin_view(h, "广西", "rd_intensity", 2018, k)
+        for ind in ("rd_intensity", "rd_expenditure"):
+            kept = exact_series(view, "广西", ind, 2018)
+            assert len(kept) == k and kept.index.max() == 2018
+            assert exact_series(view, "广西", ind, None).index.max() == exact_series(h, "广西", ind, None).index.max()
+        assert len(exact_series(view, "广西", "gdp", 2018)) == n_gdp > 3  # drivers stay whole
+        assert len(exact_series(view, "广西", "fiscal_st_expenditure", 2018)) > 3
+        assert len(exact_series(view, "广东", "rd_intensity", 2018)) > 3  # other provinces too
+    view = thin_view(h, "广西", "tech_contract_turnover_inflow", 2018, 2)
+    assert len(exact_series(view, "广西", "tech_contract_turnover_inflow", 2018)) == 2
+    assert len(exact_series(view, "广西", "rd_intensity", 2018)) > 3
+    # the pooled fits made from the whole history are reused: nothing is refitted under the view
+    project("广西", "rd_intensity", "baseline", 2018, 2019, 1, 0, h)
+    view = thin_view(h, "广西", "rd_intensity", 2018, 1)
+    fits = set(view.fits)
+    project("广西", "rd_intensity", "baseline", 2018, 2023, 50, 0, view)
+    assert set(view.fits) == fits
+
+
+def test_thin_methods_score_the_same_cases_as_kjqg():
+    result = run_backtest(
+        origins=(2018,),
+        indicators=("rd_intensity", "tech_contract_turnover_inflow"),
+        geos=GEOS,
+        methods=["kjqg", *THIN_METHODS],
+        n_paths=200,
+    )
+    c = result.cases
+    keys = {m: set(map(tuple, g[["geo", "indicator", "origin", "horizon"]].values)) for m, g in c.groupby("method")}
+    assert set(keys) == {"kjqg", *THIN_METHODS} and len(keys["kjqg"]) == 2 * 4 * 5
+    assert all(k == keys["kjqg"] for k in keys.values())
+    crps = c.pivot_table(index=["geo", "indicator", "horizon"], columns="method", values="crps")
+    assert (crps["kjqg_thin1"] != crps["kjqg"]).any()  # really forecast from fewer points
+    assert set(THIN_METHODS).isdisjoint(DEFAULT_METHODS)
+
+
+def _fake_cases() -> pd.DataFrame:
+    rows = []
+    for method, crps in (("kjqg", 0.1), ("random_walk_drift", 0.2), ("kjqg_thin1", 0.3)):
+        for ind in ("rd_intensity", "hte_recognitions"):
+            for h in range(1, 6):
+                for j in range(4):  # 80 % intervals cover 3 of 4 cases, 95 % all
+                    rows.append(
+                        dict(
+                            method=method,
+                            geo=f"g{j}",
+                            indicator=ind,
+                            origin=2018,
+                            horizon=h,
+                            crps=crps,
+                            cover80=j < 3,
+                            cover95=True,
+                        )
+                    )
+    return pd.DataFrame(rows)
+
+
+def _fake_exante() -> pd.DataFrame:
+    base = dict(
+        plan="guangxi_2021_2023", geo="广西", year=2023, unit="家", comparator=">=", threshold=4200.0, kind="level"
+    )
+    return pd.DataFrame(
+        [
+            dict(
+                base,
+                target_id="hte_stock_2023",
+                name="高新技术企业数量",
+                origin=2021,
+                probability=0.8894,
+                actual=4000.0,
+                actual_qualifier=">",
+                met=None,
+            ),
+            dict(
+                base,
+                target_id="hte_stock_2023",
+                name="高新技术企业数量",
+                origin=2020,
+                probability=0.00015,
+                actual=4000.0,
+                actual_qualifier=">",
+                met=None,
+            ),
+            dict(
+                base,
+                kind="growth_rate",
+                target_id="x_2023",
+                name="x",
+                unit="%",
+                comparator=">",
+                threshold=1.3,
+                origin=2020,
+                probability=0.5,
+                actual=0.84,
+                actual_qualifier="=",
+                met=False,
+            ),
+        ]
+    )
+
+
+def test_calibration_markdown_from_a_tiny_cases_frame():
+    md = calibration_markdown(BacktestResult(_fake_cases(), pd.DataFrame()), _fake_exante(), note="NOTE")
+    assert md.startswith("NOTE\n\n") and md.endswith("|\n")
+    assert "| 80 % interval covers | 75.0 % | 75.0 % | 75.0 % | 75.0 % | 75.0 % |" in md
+    assert "| 95 % interval covers | 100.0 % | 100.0 % | 100.0 % | 100.0 % | 100.0 % |" in md
+    assert "| cases (n) | 8 | 8 | 8 | 8 | 8 |" in md
+    assert "| method | rd_intensity | hte_recognitions | all |" in md  # indicators in INDICATORS order
+    assert "| kjqg | 0.100 | 0.100 | 0.100 |" in md and "| random_walk_drift | 0.200 | 0.200 | 0.200 |" in md
+    assert "| cases (n) | 12 | 12 | 24 |" in md and "| cases (n) | 8 | 8 | 16 |" in md  # horizons 1–3, 4–5
+    assert "| kjqg_thin1 | 75.0 % / 100.0 % |" in md
+    assert (
+        "| guangxi_2021_2023 | 广西 高新技术企业数量 >= 4,200 家 | 2023 | 2020 | < 0.1 % | > 4,000 家 | unknown |" in md
+    )
+    assert md.index("| 2023 | 2020 | < 0.1 %") < md.index("| 2023 | 2021 | 88.9 %")
+    assert "| 广西 x > 1.3 % (growth_rate) | 2023 | 2020 | 50.0 % | 0.84 % | no |" in md
+    without_thin = calibration_markdown(_fake_cases().query("method != 'kjqg_thin1'"), _fake_exante().iloc[:0])
+    assert "Thin series" not in without_thin and "Ex post" not in without_thin
+
+
+def test_update_readme_rewrites_only_the_block(tmp_path):
+    path = tmp_path / "README.md"
+    path.write_text(f"head\n\n{README_START}\nold table\n{README_END}\n\ntail\n", encoding="utf-8")
+    update_readme(path, "new\n")
+    update_readme(path, "newer\n")  # idempotent layout
+    assert path.read_text(encoding="utf-8") == f"head\n\n{README_START}\n\nnewer\n\n{README_END}\n\ntail\n"
+    path.write_text("no markers\n", encoding="utf-8")
+    with pytest.raises(InputError, match="calibration:start"):
+        update_readme(path, "new")
+    assert path.read_text(encoding="utf-8") == "no markers\n"
+    assert not [p for p in tmp_path.iterdir() if p.name != "README.md"]  # no temp file left
+
+
+def test_backtest_command_methods_thin_flag_and_missing_markers(tmp_path, monkeypatch):
+    seen = []
+
+    def fake_write_report(out, origins, indicators, n_paths, seed, history, progress, methods, **kw):
+        seen.append(methods)
+        return pd.DataFrame(columns=["horizons", "indicator", "method", "n", "crps", "cover50", "cover80", "cover95"])
+
+    monkeypatch.setattr(backtest, "write_report", fake_write_report)
+    with redirect_stdout(io.StringIO()):
+        assert main(["backtest", "--method", "kjqg_thin2", "--out", str(tmp_path)]) == 0
+        assert main(["backtest", "--thin", "--out", str(tmp_path)]) == 0
+        assert main(["backtest", "--method", "kjqg", "--thin", "--out", str(tmp_path)]) == 0
+    assert seen == [("kjqg_thin2",), (*DEFAULT_METHODS, *THIN_METHODS), ("kjqg", *THIN_METHODS)]
+    monkeypatch.undo()
+    (tmp_path / "README.md").write_text("no markers\n", encoding="utf-8")
+    err = io.StringIO()
+    with redirect_stderr(err):  # refused before the long run
+        assert main(["backtest", "--readme", str(tmp_path / "README.md"), "--out", str(tmp_path / "o")]) == 2
+    assert "calibration:start" in err.getvalue() and not (tmp_path / "o").exists()

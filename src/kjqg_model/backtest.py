@@ -4,10 +4,16 @@ ahead, and score the predictive distributions against what was later published.
 Scores are on the log scale (relative errors), so provinces of every size count alike. Every
 method is scored on the same cases: a (province, indicator, origin) with an exact observation
 at the origin and at least MIN_OBS exact observations up to it.
+
+The thin methods (kjqg_thin1/2/3, not run by default) score kjqg as if the province's own series
+were only 1–3 points long: same cases, forecast from a view of the history (`thin_view`) in which
+that series keeps its last k exact observations up to the origin; other provinces and the pooled
+fits are unchanged.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,6 +76,39 @@ def _theta(history, geo, indicator, origin, past, horizon, n, seed):
     return benchmarks.theta(past, horizon, n, seed)
 
 
+RD_PAIR = ("rd_intensity", "rd_expenditure")  # truncated together: intensity is modelled through R&D
+
+
+def thin_view(history: History, geo: str, indicator: str, origin: int, k: int) -> History:
+    """`history` in which `geo`'s own series of `indicator` keeps only its last `k` exact (positive)
+    observations up to `origin` (for either R&D indicator both R&D series are cut, each to its own
+    last k); its drivers (GDP, fiscal S&T), other geos and the pooled fits already made are whole."""
+    keep = {}
+    for ind in RD_PAIR if indicator in RD_PAIR else (indicator,):
+        exact = exact_series(history, geo, ind, origin)
+        exact = exact[exact > 0].sort_index()
+        if len(exact):
+            keep[(geo, ind)] = int(exact.index[-k:][0])
+    return history.truncated(keep)
+
+
+_warmed: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _kjqg_thin(k: int) -> Method:
+    def method(history, geo, indicator, origin, past, horizon, n, seed):
+        # the pooled fits this case needs are made from the whole history first (as for kjqg), so
+        # the view reuses them instead of refitting the pools on the cut series
+        warmed = _warmed.setdefault(history, set())
+        if (geo, indicator, origin) not in warmed:
+            project(geo, indicator, "baseline", origin, origin + 1, 1, seed, history)
+            warmed.add((geo, indicator, origin))
+        view = thin_view(history, geo, indicator, origin, k)
+        return project(geo, indicator, "baseline", origin, origin + horizon, n, seed, view).paths
+
+    return method
+
+
 METHODS: dict[str, Method] = {
     "kjqg": _kjqg,
     "forecast_series": _forecast_series,
@@ -77,10 +116,13 @@ METHODS: dict[str, Method] = {
     "random_walk_drift": _random_walk(drift=True),
     "ets": _ets,
     "theta": _theta,
+    "kjqg_thin1": _kjqg_thin(1),
+    "kjqg_thin2": _kjqg_thin(2),
+    "kjqg_thin3": _kjqg_thin(3),
 }
 
-
-DEFAULT_METHODS = tuple(METHODS)
+THIN_METHODS = ("kjqg_thin1", "kjqg_thin2", "kjqg_thin3")
+DEFAULT_METHODS = tuple(m for m in METHODS if m not in THIN_METHODS)
 
 
 @dataclass
@@ -104,7 +146,7 @@ def run_backtest(
 ) -> BacktestResult:
     ctx = Context.get(history)
     geos = list(geos or provinces())
-    methods = methods or list(METHODS)
+    methods = methods or list(DEFAULT_METHODS)
     jobs = [(g, i, o) for i in indicators for o in origins for g in geos]
     rows, events = [], []
     if progress:
@@ -217,6 +259,160 @@ def exante(origins=(2020, 2021), n_paths: int = 20_000, seed: int = 0, history: 
     return df[df.probability.notna()]
 
 
+README_START, README_END = "<!-- calibration:start -->", "<!-- calibration:end -->"
+
+
+def _pct(p: float) -> str:
+    return "–" if pd.isna(p) else f"{100 * p:.1f} %"
+
+
+def _ordered(present, first) -> list:
+    present = list(dict.fromkeys(present))
+    return [x for x in first if x in present] + sorted(x for x in present if x not in first)
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c).replace("|", "\\|") for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _number(v: float) -> str:
+    return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}"
+
+
+def _probability(p: float) -> str:
+    if p == 0 or p == 1:
+        return f"{100 * p:.0f} %"
+    if p < 0.001:
+        return "< 0.1 %"
+    return "> 99.9 %" if p > 0.999 else f"{100 * p:.1f} %"
+
+
+def calibration_markdown(result: BacktestResult | pd.DataFrame, exante_df: pd.DataFrame, note: str = "") -> str:
+    """The README's calibration block, from a backtest's cases and the ex-post plan targets
+    (`exante()`): kjqg's coverage by horizon; per indicator, every method's CRPS at horizons 1–3
+    and 80 % coverage at horizons 4–5; the thin methods' coverage by horizon (if they ran); every
+    2021–2023 plan target with a probability, beside the outcome. Pure: text in, text out."""
+    cases = result.cases if isinstance(result, BacktestResult) else result
+    methods = _ordered(cases.method, list(METHODS))
+    indicators = _ordered(cases.indicator, INDICATORS)
+    out = [note] if note else []
+
+    def by_horizon(grp: pd.DataFrame, col: str) -> list[str]:
+        return [_pct(grp.loc[grp.horizon == h, col].mean()) for h in HORIZONS]
+
+    k = cases[cases.method == "kjqg"]
+    if len(k):
+        n = [str(int((k.horizon == h).sum())) for h in HORIZONS]
+        out += [
+            "kjqg, pooled over the indicators, by horizon (years after the origin):",
+            _table(
+                ["horizon", *map(str, HORIZONS)],
+                [
+                    ["80 % interval covers", *by_horizon(k, "cover80")],
+                    ["95 % interval covers", *by_horizon(k, "cover95")],
+                    ["cases (n)", *n],
+                ],
+            ),
+        ]
+
+    def per_indicator(band: pd.DataFrame, value) -> list[list[str]]:
+        rows = []
+        for m in methods:
+            grp = band[band.method == m]
+            cells = [grp[grp.indicator == i] for i in indicators]
+            rows.append([m, *(value(c) if len(c) else "–" for c in cells), value(grp) if len(grp) else "–"])
+        first = band[band.method == methods[0]]
+        rows.append(["cases (n)", *(str(int((first.indicator == i).sum())) for i in indicators), str(len(first))])
+        return rows
+
+    header = ["method", *indicators, "all"]
+    near = cases[cases.horizon <= 3]
+    far = cases[cases.horizon >= 4]
+    out += [
+        "CRPS at horizons 1–3 (log scale, so relative errors; lower is better), by indicator:",
+        _table(header, per_indicator(near, lambda g: f"{g.crps.mean():.3f}")),
+        "80 % interval coverage at horizons 4–5, by indicator:",
+        _table(header, per_indicator(far, lambda g: _pct(g.cover80.mean()))),
+    ]
+
+    thin = [m for m in methods if m in THIN_METHODS]
+    if thin:
+        rows = []
+        for m in ["kjqg", *thin] if len(k) else thin:
+            grp = cases[cases.method == m]
+            rows.append(
+                [
+                    m,
+                    *(
+                        f"{a} / {b}"
+                        for a, b in zip(by_horizon(grp, "cover80"), by_horizon(grp, "cover95"), strict=True)
+                    ),
+                ]
+            )
+        out += [
+            "Thin series: kjqg_thin*k* forecasts each case from only the last *k* exact points of the "
+            "province's own series (both R&D series for the R&D indicators; drivers, other provinces "
+            "and pools whole). Coverage of the 80 % / 95 % intervals by horizon, pooled over the indicators:",
+            _table(["method", *map(str, HORIZONS)], rows),
+        ]
+
+    if exante_df is not None and len(exante_df):
+        rows = []
+        ex = exante_df.sort_values(["plan", "target_id", "origin"], kind="stable")
+        seen = [str(o) for o in sorted(ex.origin.unique())]
+        for r in ex.itertuples():
+            unit = f" {r.unit}" if isinstance(r.unit, str) and r.unit else ""
+            kind = getattr(r, "kind", "level")
+            target = f"{r.geo} {r.name} {r.comparator} {_number(r.threshold)}{unit}"
+            target += f" ({kind})" if isinstance(kind, str) and kind != "level" else ""
+            if pd.isna(r.actual):
+                actual = "not published"
+            else:
+                actual = f"{'> ' if r.actual_qualifier == '>' else ''}{_number(r.actual)}{unit}"
+            met = "unknown" if r.met is None or pd.isna(r.met) else ("yes" if bool(r.met) else "no")
+            rows.append([r.plan, target, str(r.year), str(r.origin), _probability(r.probability), actual, met])
+        out += [
+            "Ex post: every target of the 2021–2023 plans that has a probability, seen from the origin"
+            f"{'s' if len(seen) > 1 else ''} {' and '.join(seen)} (baseline scenario), beside what was "
+            "published ('>' a lower bound):",
+            _table(["plan", "target", "year", "origin", "probability", "actual", "met"], rows),
+        ]
+    return "\n\n".join(out) + "\n"
+
+
+def _readme_span(text: str, path: Path) -> tuple[int, int]:
+    """Where the generated block goes: between the end of the start marker and the end marker."""
+    i, j = text.find(README_START), text.find(README_END)
+    if i < 0 or j < i or text.count(README_START) != 1 or text.count(README_END) != 1:
+        raise InputError.single(
+            "--readme",
+            f"{path} without one '{README_START}' line followed by one '{README_END}' line",
+            "a file holding both markers, once each, start before end (the block between them is rewritten)",
+        )
+    return i + len(README_START), j
+
+
+def check_readme(path: Path) -> None:
+    """A clear error now (before a long run) if `path` cannot take the calibration block."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError.single("--readme", f"{path}: no such file", "an existing markdown file with the markers")
+    _readme_span(path.read_text(encoding="utf-8"), path)
+
+
+def update_readme(path: Path, markdown: str) -> Path:
+    """Replace only the block between the calibration markers of `path` (atomically)."""
+    from .outputs import write_text
+
+    path = Path(path)
+    check_readme(path)
+    text = path.read_text(encoding="utf-8")
+    start, end = _readme_span(text, path)
+    return write_text(text[:start] + "\n\n" + markdown.strip("\n") + "\n\n" + text[end:], path)
+
+
 def write_report(
     out: Path,
     origins=ORIGINS,
@@ -226,21 +422,27 @@ def write_report(
     history: History | None = None,
     progress: bool = True,
     methods=DEFAULT_METHODS,
+    readme: Path | None = None,
+    command: str = "",
 ) -> pd.DataFrame:
     """Run the backtest and write cases.csv, events.csv, scores.csv, event_scores.csv, exante.csv and
-    the PNG figures under `out` (each file atomically). Returns the scores."""
+    the PNG figures under `out` (each file atomically); with `readme`, rewrite its calibration block
+    (`command`: how it was run, quoted in the block). Returns the scores."""
     from . import plots
     from .outputs import save_figure, write_csv
 
+    if readme is not None:
+        check_readme(readme)
     result = run_backtest(
         origins, indicators, methods=list(methods), n_paths=n_paths, seed=seed, history=history, progress=progress
     )
     scores = result.scores()
+    ex = exante(history=history, seed=seed)
     write_csv(result.cases, out / "cases.csv")
     write_csv(result.events, out / "events.csv")
     write_csv(scores, out / "scores.csv")
     write_csv(event_scores(result.events), out / "event_scores.csv")
-    write_csv(exante(history=history, seed=seed), out / "exante.csv")
+    write_csv(ex, out / "exante.csv")
     for name, fig in (
         ("coverage.png", plots.coverage_by_horizon(result.cases)),
         ("pit.png", plots.pit_histograms(result.cases)),
@@ -248,4 +450,12 @@ def write_report(
     ):
         save_figure(fig, out / name, dpi=110)
         plots.plt.close(fig)
+    if readme is not None:
+        data_hash = Context.get(history).history.data_hash
+        years = f"{min(origins)}–{max(origins)}" if len(origins) > 1 else str(origins[0])
+        note = (
+            f"<!-- generated by `{command or 'kjqg backtest --readme'}`; do not edit by hand -->\n"
+            f"Origins {years}, {n_paths} paths per forecast, seed {seed}, data hash `{data_hash}`."
+        )
+        update_readme(readme, calibration_markdown(result, ex, note))
     return scores

@@ -78,7 +78,9 @@ def cmd_data(args) -> None:
         for plan in _plans(args).values():
             for t in plan.targets:
                 needs = (
-                    [observations(history, g, n, args.origin, vocab) for g, n in series_for(t, vocab)] if t.indicator else []
+                    [observations(history, g, n, args.origin, vocab) for g, n in series_for(t, vocab)]
+                    if t.indicator
+                    else []
                 )
                 rows.append(
                     dict(
@@ -231,7 +233,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--method",
         action="append",
         help="method to score (repeatable): kjqg, forecast_series, random_walk, random_walk_drift, theta, "
-        "ets; default: all",
+        "ets, kjqg_thin1, kjqg_thin2, kjqg_thin3; default: all but the thin ones",
+    )
+    p.add_argument(
+        "--thin",
+        action="store_true",
+        help="also score kjqg_thin1/2/3: kjqg from only the last 1, 2 or 3 points of each province's own series",
+    )
+    p.add_argument(
+        "--readme",
+        type=Path,
+        help="rewrite the block between <!-- calibration:start --> and <!-- calibration:end --> in this "
+        "markdown file (e.g. README.md) with the tables of this run",
     )
     p.add_argument("--paths", type=_positive, default=1000, help="paths per forecast (default 1000)")
     p.add_argument("--seed", type=int, default=0)
@@ -275,7 +288,7 @@ def cmd_briefs(args) -> int:
 
 
 def cmd_backtest(args) -> None:
-    from .backtest import DEFAULT_METHODS, INDICATORS, METHODS, write_report, year_range
+    from .backtest import DEFAULT_METHODS, INDICATORS, METHODS, THIN_METHODS, write_report, year_range
 
     history = load_history(args.history) if args.history else None
     origins = year_range(args.origins)
@@ -286,9 +299,31 @@ def cmd_backtest(args) -> None:
     wrong = [m for m in args.method or [] if m not in METHODS]
     if wrong:
         raise InputError.single("--method", ", ".join(wrong), "one of " + ", ".join(METHODS))
-    methods = tuple(args.method or DEFAULT_METHODS)
+    methods = tuple(dict.fromkeys([*(args.method or DEFAULT_METHODS), *(THIN_METHODS if args.thin else ())]))
+    command = " ".join(
+        [
+            "kjqg backtest",
+            *(["--origins", args.origins] if args.origins != "2014-2022" else []),
+            *(f"--indicator {i}" for i in args.indicator or []),
+            *(f"--method {m}" for m in args.method or []),
+            *(["--thin"] if args.thin else []),
+            *([f"--paths {args.paths}"] if args.paths != 1000 else []),
+            *([f"--seed {args.seed}"] if args.seed else []),
+            *(f"--history {h}" for h in args.history or []),
+            f"--readme {args.readme}",
+        ]
+    )
     scores = write_report(
-        args.out, origins, tuple(args.indicator or INDICATORS), args.paths, args.seed, history, True, methods
+        args.out,
+        origins,
+        tuple(args.indicator or INDICATORS),
+        args.paths,
+        args.seed,
+        history,
+        True,
+        methods,
+        readme=args.readme,
+        command=command,
     )
     head = scores[scores.horizons == "1–3"][["indicator", "method", "n", "crps", "cover50", "cover80", "cover95"]]
     _emit(head.round(3), args.format)
@@ -297,6 +332,8 @@ def cmd_backtest(args) -> None:
             f"\n# written to {args.out}: cases.csv events.csv scores.csv event_scores.csv exante.csv "
             "coverage.png pit.png reliability.png"
         )
+        if args.readme:
+            print(f"# calibration block of {args.readme} rewritten")
 
 
 def _positive(text: str) -> int:

@@ -68,6 +68,25 @@ class History:
         cols = ["value", "qualifier", "unit", "source", "dataset"]
         return {key: g.set_index("year")[cols] for key, g in chosen.groupby(["geo", "indicator"], sort=False)}
 
+    def truncated(self, keep: dict[tuple[str, str], int]) -> History:
+        """A view in which each listed (geo, indicator) series keeps only the years >= the given
+        first year; every other series is this history's own.
+
+        For backtests ("what if this series were only k points long"): `series()` and everything
+        built on it (exact_series, the projections) see the shortened series, but `table` is shared
+        and still holds all rows, so `coverage()`, `conflicts()` and anything reading `table`
+        directly see the full data. `fits` is a shallow copy: the pooled fits already made from this
+        history are reused as they are, and nothing fitted under the view leaks back. Listed series
+        that do not exist are ignored. Building the view costs no groupby."""
+        view = History(self.table, self.data_hash + "-truncated", self.files, dict(self.fits))
+        by_series = dict(self._by_series)
+        for key, first in keep.items():
+            s = by_series.get(key)
+            if s is not None:
+                by_series[key] = s[s.index >= first]
+        view.__dict__["_by_series"] = by_series  # the cached_property's slot (the dataclass is frozen)
+        return view
+
     def coverage(self) -> pd.DataFrame:
         """Which series exist: geo, indicator, number of years, first and last year, the years, datasets."""
         chosen = self.table.sort_values(["geo", "indicator", "year", "priority"]).drop_duplicates(
