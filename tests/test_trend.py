@@ -72,3 +72,17 @@ def test_same_seed_same_numbers_at_any_chunk_size(scenario, monkeypatch):
     monkeypatch.setattr(ev, "CHUNK", 777)
     chunked = evaluate_targets("guangxi_2021_2023", scenario, 2020, n_paths=2500, seed=4)
     assert whole.probability.equals(chunked.probability)
+
+
+@pytest.mark.parametrize("lasting", [False, True])
+def test_the_pool_learns_whether_spikes_last(lasting):
+    y = _panel(0.01, n_series=40, years=14, scale=0.03, seed=3)
+    jump = np.zeros_like(y)
+    cols = np.arange(0, 40, 2)
+    if lasting:
+        jump[8:, cols] = 1.0  # a new level
+    else:
+        jump[8, cols] = 1.0  # a one-year spike
+    pool = fit_pool(y + jump, "synthetic")
+    assert pool.n_spikes >= 15
+    assert (pool.persist > 0.8) if lasting else (pool.persist < 0.2)

@@ -13,10 +13,11 @@ of the likelihood.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize, special
+from scipy import optimize, special, stats
 from threadpoolctl import threadpool_limits
 
 from .simulate import Streams, draw_scale, truncated_normal_above
@@ -61,10 +62,20 @@ class Filtered:
     logdet: np.ndarray  # sum of log F over the same
     n: np.ndarray  # number of counted innovations (observations beyond the first two)
     n_obs: np.ndarray
+    innov: np.ndarray  # (rows, series): each counted innovation v, NaN elsewhere
+    var: np.ndarray  # (rows, series): its model variance F (before any robust inflation), in units of s2
+    flagged: np.ndarray  # (rows, series): the robust filter treated the observation as a spike
+
+    @property
+    def squares(self) -> np.ndarray:
+        return self.innov**2 / self.var
 
 
-def kalman(y: np.ndarray, shape: Shape, inputs: np.ndarray | None = None) -> Filtered:
-    """Filter the columns of `y` (rows = consecutive years) to the last row."""
+def kalman(y: np.ndarray, shape: Shape, inputs: np.ndarray | None = None, scale: np.ndarray | None = None) -> Filtered:
+    """Filter the columns of `y` (rows = consecutive years) to the last row. Given each series'
+    `scale` (s2), the filter is robust: an observation more than ROBUST_Z standard deviations from
+    its one-step forecast gets just enough extra transient variance to sit at ROBUST_Z (Huber), so
+    a one-year jump moves the level by a bounded amount; later years confirm or undo it."""
     y = np.atleast_2d(np.asarray(y, dtype=float))
     rows, cols = y.shape
     seen = np.isfinite(y)
@@ -73,6 +84,8 @@ def kalman(y: np.ndarray, shape: Shape, inputs: np.ndarray | None = None) -> Fil
     level, drift = start.copy(), np.zeros(cols)
     p11, p12, p22 = np.full(cols, DIFFUSE), np.zeros(cols), np.full(cols, DIFFUSE)
     ssq, logdet, n, count = np.zeros(cols), np.zeros(cols), np.zeros(cols), np.zeros(cols)
+    innov, var = np.full((rows, cols), np.nan), np.full((rows, cols), np.nan)
+    flagged = np.zeros((rows, cols), bool)
     qh, qz, qe = 1 - shape.w, shape.b, shape.w
     for t in range(rows):
         go = t > first  # predict only once a series has begun
@@ -87,16 +100,54 @@ def kalman(y: np.ndarray, shape: Shape, inputs: np.ndarray | None = None) -> Fil
         if not obs.any():
             continue
         v = np.where(obs, y[t] - level, 0.0)
-        f = p11 + qe
+        counted = obs & (count >= 2)  # the drift is known from the third observation on
+        model_f = f = p11 + qe
+        if scale is not None:
+            spike = counted & (scale > 0) & (v * v > ROBUST_Z**2 * scale * f)
+            flagged[t] = spike
+            f = np.where(spike, v * v / (ROBUST_Z**2 * np.where(spike, scale, 1.0)), f)
         k1, k2 = np.where(obs, p11 / f, 0.0), np.where(obs, p12 / f, 0.0)
         level, drift = level + k1 * v, drift + k2 * v
         p11, p12, p22 = p11 - k1 * p11, p12 - k1 * p12, p22 - k2 * p12
-        counted = obs & (count >= 2)
+        innov[t], var[t] = np.where(counted, v, np.nan), np.where(counted, model_f, np.nan)
         ssq += np.where(counted, v * v / f, 0.0)
         logdet += np.where(counted, np.log(f), 0.0)
         n += counted
         count += obs
-    return Filtered(level, drift, p11, p12, p22, ssq, logdet, n, count)
+    return Filtered(level, drift, p11, p12, p22, ssq, logdet, n, count, innov, var, flagged)
+
+
+ROBUST_Z = 3.0  # an observation this many sd from its forecast may be a spike rather than a new level
+CHI2_1_MEDIAN = 0.4549364
+
+
+def robust_filter(y, shape: Shape, inputs, prior: ScalePrior, plain: Filtered) -> Filtered:
+    """The robust filter's state. A spike would inflate a plain scale estimate and so hide
+    itself: spikes are judged against a robust scale, the median squared standardized innovation
+    (÷ 0.455, the median of chi2_1) combined with the pool's prior. `plain`: the plain filter's run."""
+    f = plain
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # series with no counted innovation
+        median = np.nan_to_num(np.nanmedian(f.squares, axis=0) / CHI2_1_MEDIAN)
+    robust = (prior.nu * prior.s2 + f.n * median) / (prior.nu + f.n)
+    return kalman(y, shape, inputs, robust)
+
+
+def spike_persistence(plain: Filtered, robust: Filtered, s2: np.ndarray) -> tuple[float, int]:
+    """How often a spike turned out to be a new level: the mixture weight of the plain filter
+    (spike kept) against the robust one (spike discounted) that best predicts the observation
+    after each spike in the pool (posterior mean under a uniform prior). 0.5 without spikes."""
+    t, i = np.nonzero(robust.flagged[:-1])
+    nxt = np.isfinite(plain.innov[t + 1, i]) & np.isfinite(robust.innov[t + 1, i])
+    t, i = t[nxt], i[nxt]
+    if not t.size:
+        return 0.5, 0
+    lp = stats.norm.logpdf(plain.innov[t + 1, i], 0, np.sqrt(plain.var[t + 1, i] * s2[i]))
+    lr = stats.norm.logpdf(robust.innov[t + 1, i], 0, np.sqrt(robust.var[t + 1, i] * s2[i]))
+    pi = np.linspace(0.005, 0.995, 199)
+    loglik = np.logaddexp(np.log(pi)[:, None] + lp, np.log1p(-pi)[:, None] + lr).sum(axis=1)
+    post = np.exp(loglik - loglik.max())
+    return float(pi @ post / post.sum()), int(t.size)
 
 
 # weak priors keep the shape off the boundaries of short panels (MAP, not ML)
@@ -172,6 +223,8 @@ class Pool:
     mu0: np.ndarray
     var0: np.ndarray
     n_series: int
+    persist: float = 1.0  # probability that a spike is a new level (else transient), from the pool
+    n_spikes: int = 0
 
     def summary(self) -> str:
         tau = float(np.sum(self.weight * self.tau))
@@ -179,7 +232,7 @@ class Pool:
         return (
             f"{self.about}: {self.n_series} series; drift {mu:+.4f} (between-series sd {tau:.4f}), "
             f"scale {np.sqrt(self.scale.s2):.4f} (nu {self.scale.nu:.1f}), transient share {self.shape.w:.2f}, "
-            f"drift variation {self.shape.b:.4f}"
+            f"drift variation {self.shape.b:.4f}; {self.n_spikes} spikes, {self.persist:.0%} of them lasting"
         )
 
 
@@ -196,6 +249,7 @@ def fit_pool(
     f = kalman(y, shape, inputs)
     scale = scale_prior(f.ssq, f.n)
     s2 = (scale.nu * scale.s2 + f.ssq) / (scale.nu + f.n)
+    persist, n_spikes = spike_persistence(f, robust_filter(y, shape, inputs, scale, f), s2)
     use = f.n_obs >= min_obs
     m, v = f.drift[use], f.p22[use] * s2[use]
     t2 = TAU_GRID[:, None] ** 2
@@ -220,7 +274,9 @@ def fit_pool(
         within = np.nanmean(np.nanvar(resid[:, long], axis=0, ddof=1)) / counts[rows].mean()
         year_var = max(float(np.var(effect, ddof=1) - within), 0.0)
     share = float(np.median(v / (s2[use] * (1 + shape.w))))  # sum of squared weights on past years
-    return Pool(about, shape, scale, TAU_GRID, weight, mu0, var_mu + year_var * share, int(use.sum()))
+    return Pool(
+        about, shape, scale, TAU_GRID, weight, mu0, var_mu + year_var * share, int(use.sum()), persist, n_spikes
+    )
 
 
 def generic_pool(about: str = "generic: no growth assumed") -> Pool:
@@ -228,7 +284,15 @@ def generic_pool(about: str = "generic: no growth assumed") -> Pool:
     and a weak prior on the noise scale (10 %/yr, worth one observation). Checked on 56 annual
     series from outside Chinese statistics (bench/holdout_series.py)."""
     return Pool(
-        about, Shape(0.15, 0.02), ScalePrior(0.1**2, 1.0), np.array([0.03]), np.ones(1), np.zeros(1), np.zeros(1), 0
+        about,
+        Shape(0.15, 0.02),
+        ScalePrior(0.1**2, 1.0),
+        np.array([0.03]),
+        np.ones(1),
+        np.zeros(1),
+        np.zeros(1),
+        0,
+        persist=0.5,  # no pool to learn from: a spike is as likely to last as not
     )
 
 
@@ -294,7 +358,8 @@ class TrendFit:
 
 def fit_trend(years, latent, pool: Pool, inputs: np.ndarray | None = None, shape: Shape | None = None) -> TrendFit:
     """Filter one series (whole years, gaps allowed) and combine its drift with the pool's
-    population of drifts, grid point by grid point."""
+    population of drifts, grid point by grid point. Where the series has a spike, its state is a
+    mixture: the spike kept as a new level (weight `pool.persist`) or discounted (robust filter)."""
     years = np.asarray(years, dtype=int)
     order = np.argsort(years)
     years, latent = years[order], np.asarray(latent, dtype=float)[order]
@@ -302,12 +367,40 @@ def fit_trend(years, latent, pool: Pool, inputs: np.ndarray | None = None, shape
     y = np.full(len(grid), np.nan)
     y[years - years[0]] = latent
     shape = shape or pool.shape
-    f = kalman(y[:, None], shape, None if inputs is None else np.asarray(inputs, float)[:, None])
-    s2, nu = pool.scale.posterior(float(f.ssq[0]), float(f.n[0]))
+    inputs = None if inputs is None else np.asarray(inputs, float)[:, None]
+    plain = kalman(y[:, None], shape, inputs)
+    s2, nu = pool.scale.posterior(float(plain.ssq[0]), float(plain.n[0]))  # spikes widen the scale
+    states = [(plain, pool.persist)]
+    robust = robust_filter(y[:, None], shape, inputs, pool.scale, plain)
+    if robust.flagged.any() and pool.persist < 1:
+        states = [(plain, pool.persist), (robust, 1 - pool.persist)]
+    means, chols, weights = [], [], []
+    for f, share in states:
+        mean, chol = _with_population(f, s2, pool)
+        means.append(mean)
+        chols.append(chol)
+        weights.append(share * pool.weight)
+    return TrendFit(
+        int(years[-1]),
+        float(latent[-1]),
+        shape,
+        float(s2),
+        float(nu),
+        np.vstack(means),
+        np.vstack(chols),
+        np.concatenate(weights) / sum(w for _, w in states),
+        int(np.isfinite(latent).sum()),
+        pool.about + (f"; a spike, kept as a level with probability {pool.persist:.0%}" if len(states) > 1 else ""),
+    )
+
+
+def _with_population(f: Filtered, s2: float, pool: Pool) -> tuple[np.ndarray, np.ndarray]:
+    """The filtered (level, drift) updated by the pool's population of drifts, taken as a
+    pseudo-observation of the drift at each tau grid point: means (G, 2), Cholesky factors (G, 3)."""
     m = np.array([f.level[0], f.drift[0]])
     unit = max(s2, 1e-12)  # a zero scale would also zero the diffuse drift prior
     p11, p12, p22 = f.p11[0] * unit, f.p12[0] * unit, f.p22[0] * unit
-    r = pool.tau**2 + pool.var0  # the population of drifts as a pseudo-observation of this drift
+    r = pool.tau**2 + pool.var0
     gain = p22 + r
     k1, k2 = p12 / gain, p22 / gain
     resid = pool.mu0 - m[1]
@@ -316,18 +409,7 @@ def fit_trend(years, latent, pool: Pool, inputs: np.ndarray | None = None, shape
     l11 = np.sqrt(np.maximum(q11, 0))
     l21 = np.where(l11 > 0, q12 / np.where(l11 > 0, l11, 1), 0)
     l22 = np.sqrt(np.maximum(q22 - l21**2, 0))
-    return TrendFit(
-        int(years[-1]),
-        float(latent[-1]),
-        shape,
-        float(s2),
-        float(nu),
-        mean,
-        np.column_stack([l11, l21, l22]),
-        pool.weight,
-        int(np.isfinite(latent).sum()),
-        pool.about,
-    )
+    return mean, np.column_stack([l11, l21, l22])
 
 
 def trend_steps(
