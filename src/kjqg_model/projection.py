@@ -36,7 +36,7 @@ from .models import (
 )
 from .scenarios import SERIES as SCENARIO_SERIES
 from .scenarios import Scenario
-from .simulate import Streams, truncated_normal_above
+from .simulate import Streams, running_sum, truncated_normal_above
 from .trend import Pool, TrendFit, fit_shape, fit_trend, generic_pool, trend_steps
 from .vocab import Vocabulary
 
@@ -334,7 +334,7 @@ class GeoFit:
             if route.model == "ratio":
                 num, den = self.vocab.indicators[ind].inputs
                 step = np.subtract(run.increments(num)[:, cols], run.increments(den)[:, cols])
-                paths = np.exp(np.cumsum(step, axis=1, out=step), out=step).astype(np.float64)
+                paths = np.exp(running_sum(step))
                 paths *= float(route.observed.iloc[-1])
             elif route.model == "stock_from_flows":
                 paths = run.stock(ind)
@@ -356,7 +356,8 @@ class _Run:
 
     def level(self, indicator: str, cols: np.ndarray) -> np.ndarray:
         s = self.fit.series[indicator]
-        latent = s.fit.anchor + np.cumsum(self.increments(indicator)[:, cols], axis=1, dtype=np.float64)
+        latent = running_sum(self.increments(indicator)[:, cols])
+        latent += s.fit.anchor
         return from_latent(latent, s.transform)
 
     def increments(self, indicator: str) -> np.ndarray:
@@ -500,4 +501,4 @@ def forecast_series(
     series = _Series("series", "log", fit, {}, pd.Series(v[ok], index=yrs))
     future = np.arange(int(yrs[-1]) + 1, int(y[-1]) + horizon + 1)  # trailing NaNs: simulated, then dropped
     steps = series.steps(Streams(seed), "series", int(n_paths), future)
-    return np.exp(fit.anchor + np.cumsum(steps, axis=1, dtype=np.float64)[:, len(future) - horizon :])
+    return np.exp(fit.anchor + running_sum(steps)[:, len(future) - horizon :])
