@@ -71,18 +71,29 @@ class Filtered:
         return self.innov**2 / self.var
 
 
-def kalman(y: np.ndarray, shape: Shape, inputs: np.ndarray | None = None, scale: np.ndarray | None = None) -> Filtered:
+def kalman(
+    y: np.ndarray,
+    shape: Shape,
+    inputs: np.ndarray | None = None,
+    scale: np.ndarray | None = None,
+    drift_prior: tuple[float, float] | None = None,
+) -> Filtered:
     """Filter the columns of `y` (rows = consecutive years) to the last row. Given each series'
     `scale` (s2), the filter is robust: an observation more than ROBUST_Z standard deviations from
     its one-step forecast gets just enough extra transient variance to sit at ROBUST_Z (Huber), so
-    a one-year jump moves the level by a bounded amount; later years confirm or undo it."""
+    a one-year jump moves the level by a bounded amount; later years confirm or undo it. Given a
+    `drift_prior` (mean, variance in units of s2), the drift is not diffuse, so every observation
+    after the first is a real forecast error and counts in the likelihood and the scale."""
     y = np.atleast_2d(np.asarray(y, dtype=float))
     rows, cols = y.shape
     seen = np.isfinite(y)
     first = np.where(seen.any(axis=0), seen.argmax(axis=0), rows)
     start = np.nan_to_num(y[np.minimum(first, rows - 1), np.arange(cols)])
-    level, drift = start.copy(), np.zeros(cols)
-    p11, p12, p22 = np.full(cols, DIFFUSE), np.zeros(cols), np.full(cols, DIFFUSE)
+    level = start.copy()
+    drift = np.full(cols, 0.0 if drift_prior is None else drift_prior[0])
+    p11, p12 = np.full(cols, DIFFUSE), np.zeros(cols)
+    p22 = np.full(cols, DIFFUSE if drift_prior is None else drift_prior[1])
+    known = 2 if drift_prior is None else 1  # observations that only set the diffuse state
     ssq, logdet, n, count = np.zeros(cols), np.zeros(cols), np.zeros(cols), np.zeros(cols)
     innov, var = np.full((rows, cols), np.nan), np.full((rows, cols), np.nan)
     flagged = np.zeros((rows, cols), bool)
@@ -100,7 +111,7 @@ def kalman(y: np.ndarray, shape: Shape, inputs: np.ndarray | None = None, scale:
         if not obs.any():
             continue
         v = np.where(obs, y[t] - level, 0.0)
-        counted = obs & (count >= 2)  # the drift is known from the third observation on
+        counted = obs & (count >= known)
         model_f = f = p11 + qe
         if scale is not None:
             spike = counted & (scale > 0) & (v * v > ROBUST_Z**2 * scale * f)
@@ -292,7 +303,7 @@ def generic_pool(about: str = "generic: no growth assumed") -> Pool:
         np.zeros(1),
         np.zeros(1),
         0,
-        persist=0.5,  # no pool to learn from: a spike is as likely to last as not
+        persist=1.0,  # no pool to learn from whether spikes last: keep them (the plain filter)
     )
 
 
@@ -369,7 +380,10 @@ def fit_trend(years, latent, pool: Pool, inputs: np.ndarray | None = None, shape
     shape = shape or pool.shape
     inputs = None if inputs is None else np.asarray(inputs, float)[:, None]
     plain = kalman(y[:, None], shape, inputs)
-    s2, nu = pool.scale.posterior(float(plain.ssq[0]), float(plain.n[0]))  # spikes widen the scale
+    if pool.n_series:  # a pool's scale prior speaks for a short series; spikes widen the scale
+        s2, nu = pool.scale.posterior(float(plain.ssq[0]), float(plain.n[0]))
+    else:  # no pool: every forecast error the series offers must count
+        s2, nu = _scale(y[:, None], shape, inputs, pool)
     states = [(plain, pool.persist)]
     robust = robust_filter(y[:, None], shape, inputs, pool.scale, plain)
     if robust.flagged.any() and pool.persist < 1:
@@ -392,6 +406,19 @@ def fit_trend(years, latent, pool: Pool, inputs: np.ndarray | None = None, shape
         int(np.isfinite(latent).sum()),
         pool.about + (f"; a spike, kept as a level with probability {pool.persist:.0%}" if len(states) > 1 else ""),
     )
+
+
+def _scale(y, shape: Shape, inputs, pool: Pool) -> tuple[float, float]:
+    """Posterior of the series' scale s2 (and its degrees of freedom), counting every observation
+    after the first against the pool's drift prior: a 2-point series has one honest forecast error.
+    The prior's variance is in units of s2, so the scale is found in two passes."""
+    mean = float(pool.weight @ pool.mu0)
+    var = float(pool.weight @ (pool.tau**2 + pool.var0 + (pool.mu0 - mean) ** 2))
+    s2 = pool.scale.s2
+    for _ in range(2):
+        f = kalman(y, shape, inputs, drift_prior=(mean, var / max(s2, 1e-12)))
+        s2, nu = pool.scale.posterior(float(f.ssq[0]), float(f.n[0]))
+    return s2, nu
 
 
 def _with_population(f: Filtered, s2: float, pool: Pool) -> tuple[np.ndarray, np.ndarray]:
