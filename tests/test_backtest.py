@@ -219,28 +219,11 @@ def _fake_exante() -> pd.DataFrame:
     base = dict(
         plan="guangxi_2021_2023", geo="广西", year=2023, unit="家", comparator=">=", threshold=4200.0, kind="level"
     )
+    hte = dict(base, target_id="hte_stock_2023", name="高新技术企业数量", actual=4000.0, actual_qualifier=">", met=None)
     return pd.DataFrame(
         [
-            dict(
-                base,
-                target_id="hte_stock_2023",
-                name="高新技术企业数量",
-                origin=2021,
-                probability=0.8894,
-                actual=4000.0,
-                actual_qualifier=">",
-                met=None,
-            ),
-            dict(
-                base,
-                target_id="hte_stock_2023",
-                name="高新技术企业数量",
-                origin=2020,
-                probability=0.00015,
-                actual=4000.0,
-                actual_qualifier=">",
-                met=None,
-            ),
+            dict(hte, origin=2021, probability=0.8894),
+            dict(hte, origin=2020, probability=0.00015),
             dict(
                 base,
                 kind="growth_rate",
