@@ -331,6 +331,11 @@ class GeoFit:
         out = {}
         for ind, route in routes.items():
             cols = grid > route.anchor
+            if not cols.any():  # every year asked for is published: the paths are the data
+                out[ind] = Projection(
+                    self.geo, ind, scenario.name, self.origin, grid[cols], np.empty((n, 0)), route.observed, route.about
+                )
+                continue
             if route.model == "ratio":
                 num, den = self.vocab.indicators[ind].inputs
                 step = np.subtract(run.increments(num)[:, cols], run.increments(den)[:, cols])
