@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import kjqg_model.evaluate as ev
@@ -93,3 +94,17 @@ def test_targets_already_published_are_answered_from_the_data():
     df = evaluate_targets("guangxi_2021_2023", n_paths=500, seed=0).set_index("target_id")
     rd = df.loc["rd_intensity_2023"]
     assert rd.probability == 0.0 and not rd.met and rd.actual == pytest.approx(0.84)
+
+
+def test_a_change_across_a_gap_is_spread_over_its_years():
+    from kjqg_model.projection import _observed_growth
+
+    observed = pd.Series({2018: 100.0, 2019: 110.0, 2021: 133.1})
+    growth = _observed_growth(observed, np.arange(2019, 2023))
+    assert growth[:3].sum() == pytest.approx(np.log(1.331))  # 2018 -> 2021, not one year too many
+    assert growth[1] == pytest.approx(np.log(1.21) / 2) and growth[3] == pytest.approx(np.log(1.331) / 3)
+
+
+def test_a_target_relative_to_the_nation_is_simulated_where_national_gdp_is_not_published():
+    df = evaluate_targets("liuzhou_2021_2023", origin=2022, n_paths=500, seed=0).set_index("target_id")
+    assert 0.0 <= df.loc["rd_intensity_rel_national_2023", "probability"] < 0.1

@@ -382,7 +382,7 @@ def required_growth(
         p_lo, p_hi = p_at(lo), p_at(hi)
     except NoHistory as exc:
         return RequiredGrowth(None, np.nan, f"not modelled: {exc}")
-    if p_lo == p_hi:
+    if p_lo == p_hi and 0 < p_hi < 1:
         return RequiredGrowth(None, p_hi, f"不受财政增速影响（概率 {p_hi:.0%}；结果已公布或路径不经过财政）")
     if p_hi < probability:
         reason, why = _out_of_reach(t, ind, fits[t.geo], base, hi)
@@ -403,6 +403,8 @@ def _out_of_reach(t: Target, ind: str, fit: GeoFit, base: Scenario, cap: float) 
     medians in yearly log growth: what the target needs against what the trend, the fiscal
     elasticity at the cap and GDP give. Returns (reason, one plain Chinese sentence)."""
     route = fit.routes[ind]
+    if t.kind != "level":
+        return "distance", "目标距现状太远。"
     years = max(t.year - route.anchor, 1)
     need = np.log(t.threshold * units.factor(t.unit, fit.vocab.indicators[ind].unit) / route.observed.iloc[-1]) / years
     if fit.rd_panel is None or fit.series.get("rd_expenditure") is None:

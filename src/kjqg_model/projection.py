@@ -112,9 +112,14 @@ class _Series:
 
 
 def _observed_growth(observed: pd.Series, years: np.ndarray, transform: str = "log") -> np.ndarray:
-    """Published yearly latent growth for `years`; the mean published growth across a gap."""
-    growth = pd.Series(to_latent(observed.values, transform), index=observed.index).diff()
-    mean = float(growth.mean()) if growth.notna().any() else 0.0
+    """Published yearly latent growth for `years`: a change across a gap is spread evenly over its
+    years; years outside the published span get the mean yearly growth."""
+    latent = pd.Series(to_latent(observed.values, transform), index=observed.index.astype(int)).sort_index()
+    if len(latent) < 2:
+        return np.zeros(len(years))
+    span = np.arange(int(latent.index.min()), int(latent.index.max()) + 1)
+    growth = latent.reindex(span).interpolate().diff()
+    mean = float(latent.iloc[-1] - latent.iloc[0]) / (span[-1] - span[0])
     return growth.reindex(years).fillna(mean).values
 
 
@@ -206,7 +211,14 @@ class GeoModel:
 
     def _route(self, indicator: str) -> Route:
         ind = self.vocab.indicators[indicator]
-        if ind.model == "ratio" and self.series(ind.inputs[0]) is not None:
+        num, den = (*ind.inputs, None, None)[:2]
+        if (
+            ind.model == "ratio"
+            and self.series(num) is not None
+            and (
+                self.series(den) is not None or self._uses_panel(num)  # the R&D model's drivers have stand-ins
+            )
+        ):
             observed = self._ratio_observed(indicator)
             if not observed.empty:
                 self._prepare(ind.inputs[0])
@@ -326,7 +338,9 @@ class GeoFit:
         if unknown:
             raise ValueError(f"unknown sensitivity shifts {sorted(unknown)}; expected some of {list(SHIFTS)}")
         routes = {i: self.anchor(i) for i in indicators}
-        grid = np.arange(min(r.anchor for r in routes.values()) + 1, end + 1)
+        # from the earliest anchor of any series in play, so every series' simulated years are on the grid
+        anchors = [r.anchor for r in routes.values()] + [x.anchor_year for x in self.series.values() if x is not None]
+        grid = np.arange(min(anchors) + 1, end + 1)
         run = _Run(self, grid, n, streams, {} if self.geo in NO_DRIVER_GEOS else scenario.params, shifts)
         out = {}
         for ind, route in routes.items():
