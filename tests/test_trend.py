@@ -108,3 +108,16 @@ def test_a_change_across_a_gap_is_spread_over_its_years():
 def test_a_target_relative_to_the_nation_is_simulated_where_national_gdp_is_not_published():
     df = evaluate_targets("liuzhou_2021_2023", origin=2022, n_paths=500, seed=0).set_index("target_id")
     assert 0.0 <= df.loc["rd_intensity_rel_national_2023", "probability"] < 0.1
+
+
+def test_a_geo_fit_states_its_parameters_and_serves_every_scenario():
+    from kjqg_model.projection import GeoModel
+    from kjqg_model.simulate import Streams
+
+    ctx = Context.get()
+    fit = GeoModel(ctx.history, "广西", 2020, ctx.vocab).fit(["rd_intensity", "hte_stock"])
+    assert {"rd_expenditure", "gdp", "fiscal_st_expenditure", "hte_recognitions", "rd_panel"} <= set(fit.params)
+    assert "fiscal elasticity" in fit.summary() and "hte_recognitions" in fit.summary()
+    runs = [fit.simulate(["rd_intensity"], 2025, 1000, Streams(0), ctx.scenario(s)) for s in ("fiscal-0", "fiscal-15")]
+    low, high = (r["rd_intensity"].paths[:, -1] for r in runs)
+    assert np.all(high >= low - 1e-9)  # same random numbers, more fiscal growth: never lower
