@@ -27,6 +27,7 @@ from .data import History
 from .errors import InputError
 from .models import exact_series, provinces
 from .projection import forecast_series, project
+from .targets import COMPARE
 
 INDICATORS = (
     "rd_intensity",
@@ -372,7 +373,26 @@ def calibration_markdown(result: BacktestResult | pd.DataFrame, exante_df: pd.Da
             else:
                 actual = f"{'> ' if r.actual_qualifier == '>' else ''}{_number(r.actual)}{unit}"
             met = "unknown" if r.met is None or pd.isna(r.met) else ("yes" if bool(r.met) else "no")
-            rows.append([r.plan, target, str(r.year), str(r.origin), _probability(r.probability), actual, met])
+            basis = " — buyer basis" if pd.notna(getattr(r, "alt_basis_probability", np.nan)) else ""
+            rows.append([r.plan, target + basis, str(r.year), str(r.origin), _probability(r.probability), actual, met])
+            if basis:  # the plan does not name the basis: the seller basis too
+                alt = r.alt_basis_actual
+                compare = COMPARE.get(r.comparator)  # '~' has a tolerance: no plain yes/no here
+                alt_met = (
+                    "unknown" if pd.isna(alt) or compare is None else ("yes" if compare(alt, r.threshold) else "no")
+                )
+                alt_actual = "not published" if pd.isna(alt) else f"{_number(alt)}{unit}"
+                rows.append(
+                    [
+                        r.plan,
+                        target + " — seller basis",
+                        str(r.year),
+                        str(r.origin),
+                        _probability(r.alt_basis_probability),
+                        alt_actual,
+                        alt_met,
+                    ]
+                )
         out += [
             "Ex post: every target of the 2021–2023 plans that has a probability, seen from the origin"
             f"{'s' if len(seen) > 1 else ''} {' and '.join(seen)} (baseline scenario), beside what was "
