@@ -45,9 +45,15 @@ def history_error(tmp_path, body, **kw) -> str:
         (
             GOOD.replace("rd_intensity,2023,0.84,%", "rd_expenditure,2023,-3,亿元"),
             HEADER,
-            r"field 'value': found -3.*non-negative",
+            r"field 'value': found -3.*a positive number for rd_expenditure",
         ),
-        (GOOD.replace("0.84", "130"), HEADER, r"field 'value': found 130.*between 0 and 100"),
+        (
+            GOOD.replace("rd_intensity,2023,0.84,%", "rd_expenditure,2023,0,亿元"),
+            HEADER,
+            r"field 'value': found 0; expected a positive number .*modelled on logs",
+        ),
+        (GOOD.replace("0.84", "130"), HEADER, r"field 'value': found 130.*a share under 100 %"),
+        (GOOD.replace("0.84", "100"), HEADER, r"field 'value': found 100.*logit"),
         (GOOD.replace("2023", "2099"), HEADER, r"field 'year': found 2099; expected a data year from 1949"),
         (GOOD.replace("2023", "二〇二三"), HEADER, r"field 'year'.*a whole year"),
         (GOOD.replace(",=,", ",>=,"), HEADER, r"field 'qualifier': found '>='"),

@@ -275,16 +275,10 @@ def _parse_row(raw: dict, f: str, line: int, vocab: Vocabulary, max_year: int) -
         bad("qualifier", shorten(qualifier), " | ".join(f"'{q}' {m}" for q, m in QUALIFIERS.items()))
     if not raw["source"]:
         bad("source", "an empty cell", "the URL or reference the figure was read in")
-    if value is not None and indicator is not None and not indicator.signed and value < 0:
-        bad("value", raw["value"], f"a non-negative number for {name}")
-    if (
-        value is not None
-        and unit == "%"
-        and indicator is not None
-        and indicator.kind == "share"
-        and not 0 <= value <= 100
-    ):
-        bad("value", raw["value"], f"a share between 0 and 100 % for {name}")
+    if value is not None and indicator is not None and not indicator.signed and value <= 0:
+        bad("value", raw["value"], f"a positive number for {name} (its growth is modelled on logs)")
+    elif value is not None and unit == "%" and indicator is not None and indicator.kind == "share" and value >= 100:
+        bad("value", raw["value"], f"a share under 100 % for {name} (modelled on the logit scale)")
     if problems:
         return {}, problems
     note = raw.get("note", "")
