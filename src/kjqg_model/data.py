@@ -20,10 +20,11 @@ from . import units
 from .errors import InputError, Problem, shorten
 from .files import ragged_rows, read_csv, read_yaml
 from .locations import params_dir
+from .plausibility import implausible
 from .vocab import Vocabulary, load_vocabulary
 
 REQUIRED = ("geo", "indicator", "year", "value", "unit", "source")
-OPTIONAL = ("qualifier", "note", "vintage")
+OPTIONAL = ("qualifier", "note", "vintage", "accept")  # accept: why an implausible-looking figure is genuine
 QUALIFIERS = {"=": "as published", ">": "a lower bound", "<": "an upper bound", "~": "approximate"}
 FIRST_YEAR = 1949
 _EMPTY = pd.DataFrame(columns=["value", "qualifier", "unit", "source", "dataset"], index=pd.Index([], name="year"))
@@ -43,6 +44,7 @@ COLUMNS = [
     "file",
     "line",
     "priority",
+    "accept",
 ]
 
 
@@ -171,6 +173,9 @@ def load_history(
     if problems:
         raise InputError(problems)
     table = pd.concat(frames, ignore_index=True)
+    problems = implausible(table, vocab)
+    if problems:
+        raise InputError(problems)
     return History(table, digest.hexdigest()[:16], tuple(str(p) for p in files))
 
 
@@ -212,7 +217,12 @@ def _load_file(path: Path, priority: int, vocab: Vocabulary) -> pd.DataFrame:
             problems.extend(row_problems)
             continue
         rec.update(
-            dataset=path.stem, file=path.name, line=line, priority=priority, vintage=raw.get("vintage") or path.stem
+            dataset=path.stem,
+            file=path.name,
+            line=line,
+            priority=priority,
+            vintage=raw.get("vintage") or path.stem,
+            accept=raw.get("accept", ""),
         )
         key = (rec["geo"], rec["indicator"], rec["year"], rec["vintage"])
         if key in seen:

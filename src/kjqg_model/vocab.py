@@ -31,6 +31,7 @@ class Indicator:
     signed: bool = False  # may be negative (net changes)
     model: str = "trend"  # which model serves it: see MODELS
     inputs: tuple[str, ...] = ()  # the indicators a derived model is built from
+    range: tuple[float, float] | None = None  # values outside it are typing slips, not data
 
     @property
     def derived(self) -> bool:
@@ -117,6 +118,7 @@ def _load(root: Path) -> Vocabulary:
             bool(props.get("signed", False)),
             model,
             inputs,
+            tuple(float(x) for x in props["range"]) if props.get("range") else None,
         )
     for ind in indicators.values():
         for i, source in enumerate(ind.inputs):

@@ -1,0 +1,89 @@
+"""Plausibility of loaded values. Each exact value is checked against its indicator's possible
+range and against its own series' neighbours, so a typing slip (万元 under 亿元, a percent as a
+fraction, a misplaced decimal point) is an error naming the likely slip, not a confident wrong
+answer. A genuine outlier passes when its row gives the reason in an `accept` column."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .errors import Problem
+from .vocab import Vocabulary
+
+MARGIN = np.log(2.0)  # beyond twice the largest yearly move of any other series of the indicator
+MIN_MOVES = 20  # yearly moves elsewhere needed to judge one series of an indicator
+ACCEPT = "if the figure is genuine, give the reason in an 'accept' column"
+SLIPS = (
+    (1e4, "万元 written under 亿元"),
+    (1e2, "a percent written as a fraction, or a value ×100"),
+    (10.0, "a misplaced decimal point"),
+)
+
+
+def implausible(table: pd.DataFrame, vocab: Vocabulary) -> list[Problem]:
+    """Every value outside its indicator's range, or far from both its neighbours in its series."""
+    rows = table[table.qualifier.isin(["=", "~"]) & (table.accept.fillna("") == "")]
+    problems = [_out_of_range(r, vocab) for r in rows.itertuples()]
+    chosen = table[table.qualifier.isin(["=", "~"])].sort_values("priority")
+    # one value per year as the model sees it (an analyst's row replaces the shipped one)
+    chosen = chosen.drop_duplicates(["geo", "indicator", "year"]).sort_values(["geo", "indicator", "year"])
+    keys = chosen.groupby(["geo", "indicator"])
+    step = np.log(chosen.value.astype(float)) - np.log(keys.value.shift().astype(float))
+    back = step.where(chosen.year - keys.year.shift() == 1).abs()  # the move from the year before
+    ahead = back.groupby([chosen.geo, chosen.indicator]).shift(-1)  # the move to the year after
+    with_moves = chosen.assign(back=back)
+    limit = pd.concat([_limits(rows) for _, rows in with_moves.groupby("indicator")]).reindex(chosen.index)
+    far = (back.isna() | (back > limit)) & (ahead.isna() | (ahead > limit)) & (back.notna() | ahead.notna())
+    accepted = chosen.accept.fillna("") != ""
+    for i in chosen.index[far & ~accepted & limit.notna()]:
+        problems.append(_jump_problem(chosen, i, float(limit[i])))
+    return [p for p in problems if p is not None]
+
+
+def _limits(rows: pd.DataFrame) -> pd.Series:
+    """Per row: the largest yearly move of any other geo's series of the indicator, plus MARGIN
+    (NaN with fewer than MIN_MOVES moves elsewhere)."""
+    per_geo = rows.groupby("geo").back.agg(["max", "count"])
+    total = per_geo["count"].sum()
+    order = per_geo["max"].sort_values(ascending=False)
+    top, second = (order.iloc[0], order.iloc[1]) if len(order) > 1 else (order.iloc[0], np.nan)
+    other_max = np.where(rows.geo == order.index[0], second, top)
+    enough = (total - per_geo["count"].reindex(rows.geo).to_numpy()) >= MIN_MOVES
+    return pd.Series(np.where(enough, other_max + MARGIN, np.nan), index=rows.index)
+
+
+def _out_of_range(r, vocab: Vocabulary) -> Problem | None:
+    ind = vocab.indicators[r.indicator]
+    if ind.range is None or ind.range[0] <= r.value <= ind.range[1]:
+        return None
+    lo, hi = ind.range
+    return Problem(
+        r.file,
+        f"line {r.line}",
+        "value",
+        f"{r.value_published} {r.unit_published} for {r.geo} {r.indicator} {r.year}",
+        f"{ind.label} between {lo:g} and {hi:g} {ind.unit}; {ACCEPT}",
+    )
+
+
+def _jump_problem(chosen: pd.DataFrame, i, limit: float) -> Problem:
+    r = chosen.loc[i]
+    series = chosen[(chosen.geo == r.geo) & (chosen.indicator == r.indicator)]
+    near = series[(series.year - r.year).abs() == 1]
+    ratio = r.value / float(np.exp(np.log(near.value.astype(float)).mean()))
+    hint = ""
+    for factor, slip in SLIPS:
+        if abs(abs(np.log(ratio)) - np.log(factor)) < np.log(3.0):
+            shown = r.value / factor if ratio > 1 else r.value * factor
+            hint = f" — looks like {slip}: {r.value_published} ≈ {shown:.4g} {'×' if ratio > 1 else '÷'} {factor:g}"
+            break
+    beside = ", ".join(f"{y}: {v:.4g}" for y, v in zip(near.year, near.value, strict=True))
+    return Problem(
+        r.file,
+        f"line {r.line}",
+        "value",
+        f"{r.value_published} {r.unit_published} for {r.geo} {r.indicator} {r.year}, beside {beside} {r.unit}{hint}",
+        f"a value within ×{np.exp(limit):.1f} of its neighbouring years (twice the largest yearly move of any other "
+        f"province's series); {ACCEPT}",
+    )

@@ -1,0 +1,76 @@
+"""Plausibility: a typing slip in any real series is caught and named; a genuine figure passes when
+its row says why."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kjqg_model.context import Context
+from kjqg_model.data import load_history
+from kjqg_model.errors import InputError
+
+from .conftest import write_csv
+
+SHIPPED = Context.get().history
+PROVINCE_SERIES = sorted(
+    {
+        (g, i)
+        for g, i in SHIPPED.table[["geo", "indicator"]].itertuples(index=False)
+        if i in ("rd_intensity", "rd_expenditure", "fiscal_st_expenditure", "gdp", "hte_recognitions")
+        and g not in ("全国",)
+    }
+)
+SLIPS = {10_000: "万元 written under 亿元", 100: "×100", 10: "misplaced decimal point"}
+
+
+def test_the_shipped_history_is_plausible():
+    assert len(load_history().table) == len(SHIPPED.table)
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    which=st.integers(0, len(PROVINCE_SERIES) - 1),
+    pick=st.integers(0, 100),
+    factor=st.sampled_from(list(SLIPS)),
+    down=st.booleans(),
+)
+def test_a_planted_slip_is_caught_and_named(tmp_path_factory, which, pick, factor, down):
+    geo, indicator = PROVINCE_SERIES[which]
+    s = SHIPPED.series(geo, indicator)
+    s = s[s.qualifier == "="]
+    inner = [y for y in s.index if y - 1 in s.index and y + 1 in s.index]
+    if not inner:
+        return
+    year = inner[pick % len(inner)]
+    if indicator == "rd_intensity" and down and factor == 10_000:
+        return  # below any published precision: the range check catches it instead
+    value = float(s.loc[year, "value"]) * (1 / factor if down else factor)
+    folder = tmp_path_factory.mktemp("h")
+    write_csv(folder, f"{geo},{indicator},{year},{value:.10g},{s.loc[year, 'unit']},=,https://example.org,\n")
+    with pytest.raises(InputError) as err:
+        load_history([folder])
+    assert "extra.csv, line 2, field 'value'" in str(err.value)
+
+
+def test_the_likely_slip_is_named_with_the_corrected_value(tmp_path):
+    write_csv(tmp_path, "广西,fiscal_st_expenditure,2019,662600,亿元,=,https://example.org,\n")
+    with pytest.raises(InputError, match=r"looks like 万元 written under 亿元: 662600 ≈ 66.26 × 10000"):
+        load_history([tmp_path])
+
+
+def test_a_genuine_outlier_passes_with_its_reason(tmp_path):
+    header = "geo,indicator,year,value,unit,qualifier,source,note,accept\n"
+    write_csv(
+        tmp_path, "广西,rd_expenditure,2019,1700,亿元,=,https://example.org,,a merger was counted\n", header=header
+    )
+    h = load_history([tmp_path])
+    assert h.series("广西", "rd_expenditure").loc[2019, "value"] == 1700
+    assert (h.table.accept == "a merger was counted").sum() == 1
+
+
+def test_rd_intensity_outside_its_possible_range_is_an_error(tmp_path):
+    write_csv(tmp_path, "百色,rd_intensity,2022,12,%,=,https://example.org,\n")
+    with pytest.raises(InputError, match=r"between 0.05 and 10 %"):
+        load_history([tmp_path])
