@@ -100,3 +100,17 @@ def test_console_script_and_module_entry_point():
         check=True,
     )
     assert res.stdout.startswith("plan,target_id,geo,indicator,kind,year,comparator,threshold,unit,status")
+
+
+@pytest.mark.parametrize(
+    "option, value, expect",
+    [
+        ("--seed", "-1", "from 0"),
+        ("--origin", "2040", "a data year from 1990"),
+        ("--paths", "1000000000000", "from 1 to 50,000,000"),
+        ("--paths", "2万", "a whole number of paths"),
+    ],
+)
+def test_bad_options_are_refused_up_front(option, value, expect):
+    code, _, err = run("probabilities", "--plan", "guangxi_2021_2023", option, value)
+    assert code == 2 and option in err and expect in err and "Traceback" not in err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime
 import sys
 from pathlib import Path
 
@@ -167,7 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
         "with its status: modelled, or why not.",
     )
     p.add_argument("--plan", action="append", help="plan id (repeatable); default: all plans")
-    p.add_argument("--origin", type=int, help="judge data sufficiency using data up to this year only")
+    p.add_argument("--origin", type=_origin, help="judge data sufficiency using data up to this year only")
     _common(p)
     p.set_defaults(func=cmd_targets)
 
@@ -180,7 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--view", choices=("series", "targets", "conflicts"), default="series")
     p.add_argument("--plan", action="append", help="with --view targets: plan id (repeatable)")
-    p.add_argument("--origin", type=int, help="with --view targets: count data up to this year only")
+    p.add_argument("--origin", type=_origin, help="with --view targets: count data up to this year only")
     _common(p)
     p.set_defaults(func=cmd_data)
 
@@ -195,9 +196,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--scenario", action="append", help="scenario name from params/scenarios.yaml (repeatable); default: baseline"
     )
-    p.add_argument("--origin", type=int, help="last data year used (later data only fills 'actual'); default: all data")
-    p.add_argument("--paths", type=_positive, default=20_000, help="Monte Carlo paths (default 20000)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument(
+        "--origin", type=_origin, help="last data year used (later data only fills 'actual'); default: all data"
+    )
+    p.add_argument("--paths", type=_paths, default=20_000, help="Monte Carlo paths (default 20000)")
+    p.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
     p.add_argument("--all", action="store_true", help="in the table, also list targets with no probability")
     _common(p)
     p.set_defaults(func=cmd_probabilities)
@@ -213,8 +216,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--plan", action="append", help="only the runs of this plan (repeatable)")
     p.add_argument("--scenario", action="append", help="scenarios to show instead of each run's list (repeatable)")
     p.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default: outputs)")
-    p.add_argument("--paths", type=_positive, help="Monte Carlo paths (default: params/runs.yaml)")
-    p.add_argument("--seed", type=int, help="random seed (default: params/runs.yaml)")
+    p.add_argument("--paths", type=_paths, help="Monte Carlo paths (default: params/runs.yaml)")
+    p.add_argument("--seed", type=_seed, help="random seed (default: params/runs.yaml)")
     p.add_argument("--jobs", type=_positive, default=2, help="parallel workers (default 2)")
     p.add_argument("--runs", type=Path, help="another run list than params/runs.yaml")
     _history_arg(p)
@@ -246,8 +249,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="rewrite the block between <!-- calibration:start --> and <!-- calibration:end --> in this "
         "markdown file (e.g. README.md) with the tables of this run",
     )
-    p.add_argument("--paths", type=_positive, default=1000, help="paths per forecast (default 1000)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--paths", type=_paths, default=1000, help="paths per forecast (default 1000)")
+    p.add_argument("--seed", type=_seed, default=0)
     p.add_argument("--out", type=Path, default=Path("outputs/backtest"), help="output folder")
     _common(p)
     p.set_defaults(func=cmd_backtest)
@@ -336,14 +339,38 @@ def cmd_backtest(args) -> None:
             print(f"# calibration block of {args.readme} rewritten")
 
 
-def _positive(text: str) -> int:
+def _whole(text: str, lo: int, hi: int, expected: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"found {text!r}; expected a positive whole number")
+        value = lo - 1
+    if not lo <= value <= hi:
+        raise argparse.ArgumentTypeError(f"found {text!r}; expected {expected}")
     return value
+
+
+def _positive(text: str) -> int:
+    return _whole(text, 1, 10**9, "a positive whole number")
+
+
+# project() holds every path (paths x years x 8 bytes): 50M paths of ten years take 4 GB, a sixth of
+# this machine's 24 GiB; evaluation runs in chunks, but 50M paths already take about a minute
+MAX_PATHS = 50_000_000
+
+
+def _paths(text: str) -> int:
+    return _whole(
+        text, 1, MAX_PATHS, f"a whole number of paths from 1 to {MAX_PATHS:,} (paths x years x 8 bytes in memory)"
+    )
+
+
+def _seed(text: str) -> int:
+    return _whole(text, 0, 2**63 - 1, "a whole number from 0 (random seeds are non-negative)")
+
+
+def _origin(text: str) -> int:
+    last = datetime.date.today().year
+    return _whole(text, 1990, last, f"a data year from 1990 to {last} (the last year of data the forecast may use)")
 
 
 def main(argv: list[str] | None = None) -> int:
