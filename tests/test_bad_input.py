@@ -183,3 +183,16 @@ def test_bad_scenarios(tmp_path, text, expect):
     with pytest.raises(InputError) as err:
         load_scenarios(path)
     assert str(path) in str(err.value) and re.search(expect, str(err.value))
+
+
+@pytest.mark.parametrize("line, field", [("paths: 2万", "paths"), ("paths: -1", "paths"), ("seed: -3", "seed")])
+def test_runs_yaml_defaults_are_validated_with_the_file_named(tmp_path, line, field):
+    from kjqg_model.briefs import load_runs
+    from kjqg_model.locations import params_dir
+
+    text = (params_dir() / "runs.yaml").read_text(encoding="utf-8")
+    key = line.split(":")[0]
+    path = tmp_path / "runs.yaml"
+    path.write_text("\n".join(line if x.startswith(f"{key}:") else x for x in text.splitlines()), encoding="utf-8")
+    with pytest.raises(InputError, match=rf"runs.yaml, field '{field}'"):
+        load_runs(path)

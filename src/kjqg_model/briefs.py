@@ -27,6 +27,7 @@ from .locations import notebooks_dir, params_dir
 from .outputs import write_text
 from .pdf import html_to_pdf, notebook_to_html
 from .provenance import code_version
+from .simulate import MAX_PATHS
 
 FONT_NAME = "cjk.otf"
 
@@ -89,9 +90,15 @@ def load_runs(path: Path | None = None) -> tuple[list[Run], dict]:
         )
     names = [r.name for r in runs]
     problems += [Problem(f, f"run {n}", "name", repr(n), "a name used once") for n in set(names) if names.count(n) > 1]
+    defaults = {}
+    for key, default, lo, hi in (("paths", 20_000, 1, MAX_PATHS), ("seed", 0, 0, 2**63 - 1)):
+        value = data.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+            problems.append(Problem(f, "", key, shorten(value), f"a whole number from {lo:,} to {hi:,}"))
+        defaults[key] = value
     if problems:
         raise InputError(problems)
-    return runs, {"paths": int(data.get("paths", 20_000)), "seed": int(data.get("seed", 0))}
+    return runs, defaults
 
 
 def run_batch(

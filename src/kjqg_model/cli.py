@@ -13,6 +13,7 @@ from . import __version__
 from .data import load_history
 from .errors import InputError
 from .readiness import observations, series_for, status
+from .simulate import MAX_PATHS
 from .targets import load_plans, targets_frame
 from .vocab import load_vocabulary
 
@@ -351,11 +352,6 @@ def _whole(text: str, lo: int, hi: int, expected: str) -> int:
 
 def _positive(text: str) -> int:
     return _whole(text, 1, 10**9, "a positive whole number")
-
-
-# project() holds every path (paths x years x 8 bytes): 50M paths of ten years take 4 GB, a sixth of
-# this machine's 24 GiB; evaluation runs in chunks, but 50M paths already take about a minute
-MAX_PATHS = 50_000_000
 
 
 def _paths(text: str) -> int:

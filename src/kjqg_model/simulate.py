@@ -14,6 +14,9 @@ import zlib
 import numpy as np
 from scipy import special
 
+# project() holds every path (paths x years x 8 bytes): 50M paths of ten years take 4 GB, a sixth of
+# this machine's 24 GiB; evaluation runs in chunks, but 50M paths already take about a minute
+MAX_PATHS = 50_000_000
 BLOCK = 65536  # paths per generator block (a block is drawn only as far as it is used)
 
 
