@@ -196,3 +196,8 @@ def test_runs_yaml_defaults_are_validated_with_the_file_named(tmp_path, line, fi
     path.write_text("\n".join(line if x.startswith(f"{key}:") else x for x in text.splitlines()), encoding="utf-8")
     with pytest.raises(InputError, match=rf"runs.yaml, field '{field}'"):
         load_runs(path)
+
+
+def test_a_header_only_file_adds_nothing(tmp_path):
+    write_csv(tmp_path / "h", "")
+    assert len(load_history([tmp_path / "h"]).table) == len(load_history().table)

@@ -172,7 +172,8 @@ def load_history(
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     if problems:
         raise InputError(problems)
-    table = pd.concat(frames, ignore_index=True)
+    table = pd.concat([f for f in frames if len(f)] or frames, ignore_index=True)  # a header-only file adds nothing
+    table["value"] = table["value"].astype(float)
     problems = implausible(table, vocab)
     if problems:
         raise InputError(problems)
