@@ -18,7 +18,7 @@ import pandas as pd
 
 from . import units
 from .errors import InputError, Problem, shorten
-from .files import ragged_rows, read_csv, read_yaml
+from .files import ragged_rows, read_table, read_yaml
 from .locations import params_dir
 from .plausibility import implausible
 from .vocab import Vocabulary, load_vocabulary
@@ -122,7 +122,7 @@ def _year_ranges(years: pd.Series) -> str:
 
 
 def history_files(directory: Path) -> list[Path]:
-    """The CSVs of a history folder in priority order (datasets.yaml first, then by name)."""
+    """The .csv and .xlsx files of a history folder in priority order (datasets.yaml first, then by name)."""
     directory = Path(directory)
     if not directory.is_dir():
         raise InputError([Problem(str(directory), "", "", "no such folder", "a folder of history CSV files")])
@@ -145,10 +145,11 @@ def history_files(directory: Path) -> list[Path]:
                     ]
                 )
             listed.append(directory / name)
-    rest = sorted(p for p in directory.glob("*.csv") if p not in listed)
+    tables = [*directory.glob("*.csv"), *(p for p in directory.glob("*.xlsx") if not p.name.startswith("~$"))]
+    rest = sorted(p for p in tables if p not in listed)  # ~$ files are Excel's locks of an open workbook
     files = listed + rest
     if not files:
-        raise InputError([Problem(str(directory), "", "", "no .csv files", "at least one history CSV")])
+        raise InputError([Problem(str(directory), "", "", "no .csv or .xlsx files", "at least one history table")])
     return files
 
 
@@ -181,8 +182,8 @@ def load_history(
 
 
 def _load_file(path: Path, priority: int, vocab: Vocabulary) -> pd.DataFrame:
-    header, rows = read_csv(path)
-    f = str(path)
+    f, header, rows = read_table(path)
+    row_word = "row" if path.suffix.lower() == ".xlsx" else "line"  # Excel numbers rows
     missing = [c for c in REQUIRED if c not in header]
     unknown = [c for c in header if c not in REQUIRED + OPTIONAL]
     problems = []
@@ -190,7 +191,7 @@ def _load_file(path: Path, priority: int, vocab: Vocabulary) -> pd.DataFrame:
         problems.append(
             Problem(
                 f,
-                "line 1",
+                f"{row_word} 1",
                 "header",
                 f"no column {', '.join(missing)}",
                 f"columns {', '.join(REQUIRED)} (+ optional {', '.join(OPTIONAL)})",
@@ -200,20 +201,20 @@ def _load_file(path: Path, priority: int, vocab: Vocabulary) -> pd.DataFrame:
         problems.append(
             Problem(
                 f,
-                "line 1",
+                f"{row_word} 1",
                 "header",
                 f"unknown column {', '.join(map(repr, unknown))}",
                 f"only {', '.join(REQUIRED + OPTIONAL)}",
             )
         )
-    problems += [] if problems else ragged_rows(path, header, rows)
+    problems += [] if problems else ragged_rows(f, header, rows, row_word)
     if problems:
         raise InputError(problems)
     max_year = datetime.date.today().year
     records, seen = [], {}
     for line, cells in rows:
         raw = {k: v.strip() for k, v in zip(header, cells, strict=True)}
-        rec, row_problems = _parse_row(raw, f, line, vocab, max_year)
+        rec, row_problems = _parse_row(raw, f, f"{row_word} {line}", vocab, max_year)
         if row_problems:
             problems.extend(row_problems)
             continue
@@ -234,7 +235,7 @@ def _load_file(path: Path, priority: int, vocab: Vocabulary) -> pd.DataFrame:
             problems.append(
                 Problem(
                     f,
-                    f"line {line}",
+                    f"{row_word} {line}",
                     "value",
                     f"{rec['value_published']} for {key[0]} {key[1]} {key[2]}, but line "
                     f"{first['line']} gives {first['value_published']}",
@@ -249,8 +250,7 @@ def _load_file(path: Path, priority: int, vocab: Vocabulary) -> pd.DataFrame:
     return pd.DataFrame.from_records(records, columns=COLUMNS)
 
 
-def _parse_row(raw: dict, f: str, line: int, vocab: Vocabulary, max_year: int) -> tuple[dict, list[Problem]]:
-    where = f"line {line}"
+def _parse_row(raw: dict, f: str, where: str, vocab: Vocabulary, max_year: int) -> tuple[dict, list[Problem]]:
     problems: list[Problem] = []
 
     def bad(field: str, found: str, expected: str) -> None:

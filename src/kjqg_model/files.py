@@ -66,9 +66,59 @@ def read_csv(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     return header, rows
 
 
-def ragged_rows(path: Path, header: list[str], rows: list[tuple[int, list[str]]]) -> list[Problem]:
+def read_table(path: Path) -> tuple[str, list[str], list[tuple[int, list[str]]]]:
+    """(place name, header, rows) of a .csv file or of an .xlsx file's first sheet; in a sheet the
+    row numbers are Excel's and the place is named "file [sheet S]"."""
+    if Path(path).suffix.lower() != ".xlsx":
+        return (str(path), *read_csv(path))
+    return read_xlsx(path)
+
+
+def read_xlsx(path: Path) -> tuple[str, list[str], list[tuple[int, list[str]]]]:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        raise InputError(
+            [
+                Problem(
+                    str(path), "", "", f"a file that does not open as .xlsx ({type(exc).__name__})", "an Excel workbook"
+                )
+            ]
+        ) from None
+    sheet = book.worksheets[0]
+    place = f"{path} [sheet {sheet.title}]"
+    rows: list[tuple[int, list[str]]] = []
+    header: list[str] = []
+    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        cells = [_cell_text(v) for v in values]
+        if number == 1:
+            header = [c.strip() for c in cells]
+            while header and not header[-1]:
+                header.pop()
+        elif any(c.strip() for c in cells):
+            rows.append((number, cells[: len(header)] + [c for c in cells[len(header) :] if c.strip()]))
+    book.close()
+    return place, header, rows
+
+
+def _cell_text(value) -> str:
+    """A cell as it would read in a CSV: whole numbers without '.0', empty cells as ''."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def ragged_rows(
+    path: Path | str, header: list[str], rows: list[tuple[int, list[str]]], row_word: str = "line"
+) -> list[Problem]:
     return [
-        Problem(str(path), f"line {line}", "", f"{len(cells)} cells", f"{len(header)} cells, one per header column")
+        Problem(
+            str(path), f"{row_word} {line}", "", f"{len(cells)} cells", f"{len(header)} cells, one per header column"
+        )
         for line, cells in rows
         if len(cells) != len(header)
     ]

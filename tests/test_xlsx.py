@@ -1,0 +1,49 @@
+"""Analysts' history as real .xlsx files: same columns and validation as CSV, errors name the sheet
+and row."""
+
+from __future__ import annotations
+
+import openpyxl
+import pytest
+
+from kjqg_model.data import load_history
+from kjqg_model.errors import InputError
+
+COLUMNS = ["geo", "indicator", "year", "value", "unit", "qualifier", "source", "note"]
+
+
+def workbook(path, rows, sheet="历史数据"):
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = sheet
+    ws.append(COLUMNS)
+    for r in rows:
+        ws.append(r)
+    book.save(path)
+    return path
+
+
+def test_an_xlsx_overlay_is_read_like_a_csv(tmp_path):
+    workbook(
+        tmp_path / "bureau.xlsx",
+        [
+            ["百色", "rd_expenditure", 2021, 12.5, "亿元", "=", "百色统计公报", None],
+            ["百色", "rd_expenditure", 2022, 138000, "万元", None, "百色统计公报", "万元 as published"],
+        ],
+    )
+    h = load_history([tmp_path])
+    s = h.series("百色", "rd_expenditure")
+    assert list(s.index) == [2021, 2022] and s.loc[2022, "value"] == pytest.approx(13.8)
+
+
+def test_a_bad_cell_is_named_by_file_sheet_row_and_column(tmp_path):
+    workbook(tmp_path / "bureau.xlsx", [["百色", "rd_expenditure", "2021年", 12.5, "亿元", "=", "src", None]])
+    with pytest.raises(InputError, match=r"bureau.xlsx \[sheet 历史数据\], row 2, field 'year'"):
+        load_history([tmp_path])
+
+
+def test_a_corrupt_workbook_is_named_not_ignored(tmp_path):
+    (tmp_path / "good.csv").write_text(",".join(COLUMNS) + "\n", encoding="utf-8")
+    (tmp_path / "broken.xlsx").write_bytes(b"not a workbook")
+    with pytest.raises(InputError, match=r"broken.xlsx.*does not open as .xlsx"):
+        load_history([tmp_path])
