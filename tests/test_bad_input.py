@@ -201,3 +201,25 @@ def test_runs_yaml_defaults_are_validated_with_the_file_named(tmp_path, line, fi
 def test_a_header_only_file_adds_nothing(tmp_path):
     write_csv(tmp_path / "h", "")
     assert len(load_history([tmp_path / "h"]).table) == len(load_history().table)
+
+
+def test_a_killed_batch_leaves_nothing_a_later_run_does_not_clean(tmp_path):
+    import os
+
+    from kjqg_model.briefs import remove_stale_staging
+
+    dead = _dead_pid()
+    stale = tmp_path / f".guangxi.partial-{dead}-abc"
+    live = tmp_path / f".guangxi.partial-{os.getpid()}-xyz"
+    for folder in (stale, live):
+        (folder / "sub").mkdir(parents=True)
+    assert remove_stale_staging(tmp_path) == [stale]
+    assert not stale.exists() and live.exists()  # a running batch's folder is left alone
+
+
+def _dead_pid() -> int:
+    import subprocess
+
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    return proc.pid

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import tempfile
 import time
@@ -106,6 +107,7 @@ def run_batch(
 ) -> list[Outcome]:
     out = Path(out).resolve()  # the notebooks run with their staging folder as working directory
     out.mkdir(parents=True, exist_ok=True)
+    remove_stale_staging(out)
     history = Context.get(history_dirs=tuple(Path(d) for d in history_dirs)).history  # bad data fails here, once
     version = code_version()
     common = dict(
@@ -140,12 +142,34 @@ def run_batch(
     return sorted(outcomes, key=lambda o: o.run.name)
 
 
+def remove_stale_staging(out: Path) -> list[Path]:
+    """Remove the staging folders of batches that died (killed, machine restarted): each is named
+    after its batch's process, and a folder whose process is gone is never moved into place."""
+    removed = []
+    for folder in out.glob(".*.partial-*"):
+        pid = folder.name.rsplit(".partial-", 1)[1].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True
+
+
 def _execute(run: Run, out: Path, common: dict) -> Outcome:
     """Run the brief notebook into a staging folder and build its HTML page (no PDF yet)."""
     import papermill
 
     outcome = Outcome(run)
-    outcome.staging = Path(tempfile.mkdtemp(prefix=f".{run.name}.partial-", dir=out))
+    outcome.staging = Path(tempfile.mkdtemp(prefix=f".{run.name}.partial-{os.getpid()}-", dir=out))
     outcome.staging.chmod(0o755)
     params = dict(
         plan=run.plan,
