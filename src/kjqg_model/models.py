@@ -77,6 +77,16 @@ def panel(history: History, indicator: str, upto: int | None, geos) -> pd.DataFr
     return wide.reindex(range(int(wide.index.min()), int(wide.index.max()) + 1))
 
 
+def latent_panel(history: History, vocab: Vocabulary, indicator: str, upto: int | None) -> pd.DataFrame:
+    """The provinces' panel of an indicator on its latent scale (shares of 100 % or more dropped)."""
+    wide = panel(history, indicator, upto, provinces(vocab))
+    if wide.empty:
+        return wide
+    transform = transform_of(vocab.indicators[indicator].kind)
+    wide = wide.where(wide < 100) if transform == "logit" else wide
+    return pd.DataFrame(to_latent(wide.values, transform), index=wide.index, columns=wide.columns)
+
+
 def _cached(history: History, key: tuple, make):
     if key not in history.fits:
         history.fits[key] = make()
@@ -87,36 +97,33 @@ def indicator_pool(history: History, vocab: Vocabulary, indicator: str, upto: in
     """The pool of one indicator across the provinces (None if fewer than three publish it)."""
 
     def make():
-        transform = transform_of(vocab.indicators[indicator].kind)
-        wide = panel(history, indicator, upto, provinces(vocab))
-        if wide.empty:
+        latent = latent_panel(history, vocab, indicator, upto)
+        if latent.empty:
             return None
-        wide = wide.where(wide < 100) if transform == "logit" else wide
         about = f"{indicator}, provinces up to {upto or 'latest'}"
         shape = None
-        if len(wide) < SHORT_PANEL and (fam := family_pool(history, vocab, family(vocab, indicator), upto, indicator)):
+        if len(latent) < SHORT_PANEL and (
+            fam := family_pool(history, vocab, family(vocab, indicator), upto, indicator)
+        ):
             shape, about = fam.shape, about + f" (trend shape from {fam.about})"
-        return fit_pool(to_latent(wide.values, transform), about, shape=shape)
+        return fit_pool(latent.values, about, shape=shape)
 
     return _cached(history, ("indicator", indicator, upto), make)
 
 
 def family_pool(history: History, vocab: Vocabulary, fam: str, upto: int | None, exclude: str = "") -> Pool | None:
-    """The pool of every provincial series of one family (shares, counts or money amounts), each
-    indicator centred on its own drift would hide what a new series does not know: so the drifts
-    of all series enter the population as they are."""
+    """The pool of every provincial series of one family (shares, counts or money amounts). The
+    drifts enter as they are, not centred per indicator: a new series of the family does not know
+    which indicator's drift it shares, and the population's spread must say so."""
 
     def make():
         blocks = []
         for name in vocab.indicators:
             if name == exclude or family(vocab, name) != fam or vocab.indicators[name].signed:
                 continue
-            wide = panel(history, name, upto, provinces(vocab))
-            if wide.shape[1] < 3:
-                continue
-            transform = transform_of(vocab.indicators[name].kind)
-            wide = wide.where(wide < 100) if transform == "logit" else wide
-            blocks.append(pd.DataFrame(to_latent(wide.values, transform), index=wide.index))
+            latent = latent_panel(history, vocab, name, upto)
+            if latent.shape[1] >= 3:
+                blocks.append(latent)
         if not blocks:
             return None
         y = pd.concat(blocks, axis=1).sort_index()

@@ -398,8 +398,8 @@ class _Run:
             out[:, past] = _observed_growth(s.observed, grid[past], s.transform)
             if past.all():
                 return out
-        years = np.arange(s.anchor_year + 1, int(grid[-1]) + 1)
-        keep = np.isin(years, grid)
+        future = ~past  # the grid starts by every series' anchor, so these are all its later years
+        years = grid[future]
         key = f"{fit.geo}/{indicator}"
         shift = {
             "drift": self.shifts.get(DRIVER_SHIFT.get(indicator, "drift"), 0.0),
@@ -410,22 +410,25 @@ class _Run:
         if rate is not None:
             override = np.full(len(years), np.nan)
             override[years >= fit.scenario_start] = np.log1p(rate) + shift["drift"] * np.sqrt(s.fit.s2)
-        if fit.rd_panel is not None and indicator == "rd_expenditure" and fit.geo not in NO_DRIVER_GEOS:
-            steps = self._rd_growth(s, years, key)
+        if (
+            fit.rd_panel is not None
+            and fit.vocab.indicators[indicator].model == "rd_panel"
+            and fit.geo not in NO_DRIVER_GEOS
+        ):
+            steps = self._rd_growth(s, future, key)
         else:
             steps = s.steps(self.streams, key, n, years, override, shift)
-        steps = steps if keep.all() else steps[:, keep]
         if not past.any():
             return steps
-        out[:, ~past] = steps
+        out[:, future] = steps
         return out
 
-    def _rd_growth(self, s: _Series, years: np.ndarray, key: str) -> np.ndarray:
+    def _rd_growth(self, s: _Series, future: np.ndarray, key: str) -> np.ndarray:
         """R&D: its trend (net of drivers) + fiscal elasticity x fiscal growth + GDP elasticity x
         GDP growth, elasticities drawn per path."""
         panel, n = self.fit.rd_panel, self.n
-        cols = np.isin(self.grid, years)
-        f, g = self.increments("fiscal_st_expenditure")[:, cols], self.increments("gdp")[:, cols]
+        fiscal, gdp = DRIVERS
+        f, g = self.increments(fiscal)[:, future], self.increments(gdp)[:, future]
         se = np.sqrt(np.diag(panel.cov))
         centre = panel.coef + se * np.array(
             [self.shifts.get("fiscal_elasticity", 0.0), self.shifts.get("gdp_elasticity", 0.0)]
@@ -438,7 +441,8 @@ class _Run:
         # move its drift by the drivers' mean past growth
         mean_growth = panel.year_growth.mean().values
         correction = -(beta - panel.coef[0]) * mean_growth[0] - (gamma - panel.coef[1]) * mean_growth[1]
-        steps = s.steps(self.streams, key, n, years, shifts={k: self.shifts.get(k, 0.0) for k in ("drift", "noise")})
+        own = {k: self.shifts.get(k, 0.0) for k in ("drift", "noise")}
+        steps = s.steps(self.streams, key, n, self.grid[future], shifts=own)
         steps += correction.astype(np.float32)[:, None]
         f = f * beta.astype(np.float32)[:, None]  # a new array: the fiscal growth itself is shared
         steps += f

@@ -129,18 +129,17 @@ def kalman(
 
 
 ROBUST_Z = 3.0  # an observation this many sd from its forecast may be a spike rather than a new level
-CHI2_1_MEDIAN = 0.4549364
+CHI2_1_MEDIAN = float(stats.chi2.median(1))
 
 
 def robust_filter(y, shape: Shape, inputs, prior: ScalePrior, plain: Filtered) -> Filtered:
     """The robust filter's state. A spike would inflate a plain scale estimate and so hide
     itself: spikes are judged against a robust scale, the median squared standardized innovation
     (÷ 0.455, the median of chi2_1) combined with the pool's prior. `plain`: the plain filter's run."""
-    f = plain
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # series with no counted innovation
-        median = np.nan_to_num(np.nanmedian(f.squares, axis=0) / CHI2_1_MEDIAN)
-    robust = (prior.nu * prior.s2 + f.n * median) / (prior.nu + f.n)
+        median = np.nan_to_num(np.nanmedian(plain.squares, axis=0) / CHI2_1_MEDIAN)
+    robust, _ = prior.posterior(plain.n * median, plain.n)
     return kalman(y, shape, inputs, robust)
 
 
@@ -190,7 +189,9 @@ class ScalePrior:
     s2: float
     nu: float
 
-    def posterior(self, ssq: float, n: float) -> tuple[float, float]:
+    def posterior(self, ssq, n):
+        """(s2, degrees of freedom) given the sum of squared standardized errors and their count;
+        elementwise for arrays of series."""
         nu = self.nu + n
         return (self.nu * self.s2 + ssq) / nu, nu
 
@@ -203,7 +204,7 @@ def scale_prior(ssq: np.ndarray, n: np.ndarray) -> ScalePrior:
     logs = np.log(ssq[ok] / n[ok])
     excess = np.var(logs, ddof=1) - np.mean(special.polygamma(1, n[ok] / 2))
     nu = 100.0 if excess <= special.polygamma(1, 50.0) else _solve_nu(excess)
-    # E log s2_hat = log s2 + E log(chi2_n/n); median of inv-chi2(nu, s0) ~ s0: use the geometric mean
+    # the geometric mean of the scales: the typical scale, little moved by a few volatile series
     return ScalePrior(float(np.exp(np.mean(logs))), float(min(max(nu, 1.0), 100.0)))
 
 
@@ -259,10 +260,19 @@ def fit_pool(
     shape = shape or fit_shape(y, inputs)
     f = kalman(y, shape, inputs)
     scale = scale_prior(f.ssq, f.n)
-    s2 = (scale.nu * scale.s2 + f.ssq) / (scale.nu + f.n)
+    s2, _ = scale.posterior(f.ssq, f.n)
     persist, n_spikes = spike_persistence(f, robust_filter(y, shape, inputs, scale, f), s2)
     use = f.n_obs >= min_obs
     m, v = f.drift[use], f.p22[use] * s2[use]
+    weight, mu0, var_mu = _tau_posterior(m, v)
+    share = float(np.median(v / (s2[use] * (1 + shape.w))))  # sum of squared weights on past years
+    var0 = var_mu + _year_shock_variance(y, inputs) * share
+    return Pool(about, shape, scale, TAU_GRID, weight, mu0, var0, int(use.sum()), persist, n_spikes)
+
+
+def _tau_posterior(m: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Drift estimates m with variances v: posterior weights of the TAU_GRID (half-Cauchy prior,
+    mu0 integrated out), and mu0's mean and variance at each grid point (BDA 5.4)."""
     t2 = TAU_GRID[:, None] ** 2
     prec = 1 / (t2 + v[None, :])
     var_mu = 1 / prec.sum(axis=1)
@@ -272,22 +282,22 @@ def fit_pool(
     width = np.gradient(TAU_GRID)
     logw = loglik + logprior + np.log(width)
     weight = np.exp(logw - logw.max())
-    weight /= weight.sum()
-    # common year shocks move every series' drift estimate together: add their share to mu0's variance
+    return weight / weight.sum(), mu0, var_mu
+
+
+def _year_shock_variance(y: np.ndarray, inputs: np.ndarray | None) -> float:
+    """Variance of the common year effects in the yearly changes (beyond what within-series noise
+    explains): they move every series' drift estimate together, so they widen mu0's uncertainty."""
     d = np.diff(y, axis=0) - (0.0 if inputs is None else np.nan_to_num(inputs[1:]))
     resid = d - np.nanmean(d, axis=0)
     counts = np.isfinite(resid).sum(axis=1)
     rows = counts >= 3
-    year_var = 0.0
-    if rows.sum() >= 3:
-        effect = np.nanmean(resid[rows], axis=1)
-        long = np.isfinite(resid).sum(axis=0) >= 3
-        within = np.nanmean(np.nanvar(resid[:, long], axis=0, ddof=1)) / counts[rows].mean()
-        year_var = max(float(np.var(effect, ddof=1) - within), 0.0)
-    share = float(np.median(v / (s2[use] * (1 + shape.w))))  # sum of squared weights on past years
-    return Pool(
-        about, shape, scale, TAU_GRID, weight, mu0, var_mu + year_var * share, int(use.sum()), persist, n_spikes
-    )
+    if rows.sum() < 3:
+        return 0.0
+    effect = np.nanmean(resid[rows], axis=1)
+    long = np.isfinite(resid).sum(axis=0) >= 3
+    within = np.nanmean(np.nanvar(resid[:, long], axis=0, ddof=1)) / counts[rows].mean()
+    return max(float(np.var(effect, ddof=1) - within), 0.0)
 
 
 def generic_pool(about: str = "generic: no growth assumed") -> Pool:
