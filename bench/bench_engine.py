@@ -55,9 +55,7 @@ def main() -> None:
     one, _ = best_of(lambda: project("广西", "hte_recognitions", end=2030, n_paths=n, seed=1))
     h_one = 2030 - 2024
     t_np_one, _ = best_of(lambda: rng.standard_normal((n, h_one)))
-    print(
-        f"    one series (广西 hte_recognitions, {h_one} years): {one:.3f} s  ->  ratio {one / t_np_one:.2f}x numpy"
-    )
+    print(f"    one series (广西 hte_recognitions, {h_one} years): {one:.3f} s  ->  ratio {one / t_np_one:.2f}x numpy")
 
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
