@@ -28,6 +28,7 @@ from kjqg_model.data import COLUMNS, History
 from kjqg_model.errors import InputError
 from kjqg_model.models import exact_series
 from kjqg_model.trend import Shape, fixed_pool
+from kjqg_model.vocab import load_vocabulary
 
 
 @pytest.mark.parametrize(("mu", "sigma", "y"), [(0.0, 1.0, 0.0), (1.0, 2.0, -1.5), (0.2, 0.1, 0.5)])
@@ -134,7 +135,7 @@ def _history(rows: list[tuple[str, str, int, float]]) -> History:
         ],
         columns=COLUMNS,
     )
-    return History(table, "abc", ("a.csv",), {"pool": 1})
+    return History(table, "abc", ("a.csv",), load_vocabulary(), {"pool": 1})
 
 
 def test_history_truncated_is_a_cheap_view():

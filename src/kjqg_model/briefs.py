@@ -55,14 +55,22 @@ class Outcome:
         return not self.error
 
 
-def load_runs(path: Path | None = None) -> tuple[list[Run], dict]:
-    """The run list (params/runs.yaml) and its defaults (paths, seed), validated."""
+def load_runs(path: Path | None = None, history_dirs=(), plans_dirs=()) -> tuple[list[Run], dict]:
+    """The run list (params/runs.yaml) and its defaults (paths, seed, and the analyst folders: its
+    `history` and `plans` lists, relative to the file, after those given here), validated."""
     path = Path(path) if path else params_dir() / "runs.yaml"
-    f, ctx = str(path), Context.get()
+    f = str(path)
     data = read_yaml(path)
     entries = data.get("runs") if isinstance(data, dict) else None
     if not isinstance(entries, list) or not entries:
         raise InputError.single("runs", shorten(entries), "a non-empty list of runs", file=f)
+    folders = {"history": [*map(Path, history_dirs)], "plans": [*map(Path, plans_dirs)]}
+    for key, listed in folders.items():
+        value = data.get(key) or []
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise InputError.single(key, shorten(value), "a list of folders (relative to this file)", file=f)
+        listed += [path.parent / v for v in value]
+    ctx = Context.get(history_dirs=folders["history"], plans_dirs=folders["plans"])
     problems, runs = [], []
     for i, e in enumerate(entries):
         where = f"run {e.get('name') if isinstance(e, dict) else i + 1}"
@@ -99,23 +107,34 @@ def load_runs(path: Path | None = None) -> tuple[list[Run], dict]:
         defaults[key] = value
     if problems:
         raise InputError(problems)
-    return runs, defaults
+    return runs, {**defaults, "history_dirs": folders["history"], "plans_dirs": folders["plans"]}
 
 
 def run_batch(
-    runs: list[Run], out: Path, n_paths: int, seed: int, jobs: int = 2, history_dirs=(), progress: bool = True
+    runs: list[Run],
+    out: Path,
+    n_paths: int,
+    seed: int,
+    jobs: int = 2,
+    history_dirs=(),
+    progress: bool = True,
+    plans_dirs=(),
 ) -> list[Outcome]:
     out = Path(out).resolve()  # the notebooks run with their staging folder as working directory
     out.mkdir(parents=True, exist_ok=True)
     remove_stale_staging(out)
-    history = Context.get(history_dirs=tuple(Path(d) for d in history_dirs)).history  # bad data fails here, once
-    version = code_version()
+    ctx = Context.get(history_dirs=history_dirs, plans_dirs=plans_dirs)  # bad data fails here, once
     common = dict(
-        n_paths=n_paths, seed=seed, history_dirs=[str(Path(d).resolve()) for d in history_dirs], code_version=version
+        n_paths=n_paths,
+        seed=seed,
+        history_dirs=[str(Path(d).resolve()) for d in history_dirs],
+        plans_dirs=[str(Path(d).resolve()) for d in plans_dirs],
+        code_version=code_version(),
     )
+    titles = {r.name: ctx.plan(r.plan).title for r in runs}
     outcomes = []
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(_execute, r, out, common) for r in runs]
+        futures = [pool.submit(_execute, r, out, common, titles[r.name]) for r in runs]
         done = as_completed(futures)
         if progress:
             from tqdm import tqdm
@@ -125,8 +144,7 @@ def run_batch(
     good = [o for o in outcomes if o.ok]
     if good:
         font = _batch_font(out, "".join(o.page for o in good))
-        ctx = get_context("fork")
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
             pdfs = {o.run.name: pool.submit(_render, o.page, o.staging, font) for o in good}
             for o in good:
                 try:
@@ -135,7 +153,7 @@ def run_batch(
                     o.error = f"PDF: {type(exc).__name__}: {exc}"
     for o in outcomes:
         if o.ok:
-            _write_manifest(o, common, history.data_hash)
+            _write_manifest(o, common, ctx.history.data_hash)
             _replace(o.staging, out / o.run.name)
         elif o.staging is not None:
             shutil.rmtree(o.staging, ignore_errors=True)
@@ -164,7 +182,7 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _execute(run: Run, out: Path, common: dict) -> Outcome:
+def _execute(run: Run, out: Path, common: dict, title: str) -> Outcome:
     """Run the brief notebook into a staging folder and build its HTML page (no PDF yet)."""
     import papermill
 
@@ -191,11 +209,10 @@ def _execute(run: Run, out: Path, common: dict) -> Outcome:
         )
         outcome.timings["execute_s"] = round(time.perf_counter() - t, 2)
         t = time.perf_counter()
-        plan = Context.get().plan(run.plan)
         outcome.page = notebook_to_html(
             outcome.staging / "brief.ipynb",
-            plan.title,
-            f"{plan.title} · {run.name} · {common['code_version']}",
+            title,
+            f"{title} · {run.name} · {common['code_version']}",
             FONT_NAME,
         )
         write_text(outcome.page, outcome.staging / "brief.html")
@@ -230,6 +247,7 @@ def _write_manifest(o: Outcome, common: dict, data_hash: str) -> None:
         n_paths=common["n_paths"],
         seed=common["seed"],
         history_dirs=common["history_dirs"],
+        plans_dirs=common["plans_dirs"],
         data_hash=data_hash,
         code_version=common["code_version"],
         created=datetime.now(UTC).isoformat(timespec="seconds"),

@@ -10,12 +10,10 @@ from pathlib import Path
 import pandas as pd
 
 from . import __version__
-from .data import load_history
 from .errors import InputError
 from .readiness import observations, series_for, status
 from .simulate import MAX_PATHS
-from .targets import load_plans, targets_frame
-from .vocab import load_vocabulary
+from .targets import targets_frame
 
 TARGET_COLUMNS = ["plan", "target_id", "geo", "indicator", "kind", "year", "comparator", "threshold", "unit", "status"]
 
@@ -42,13 +40,32 @@ def _history_arg(p: argparse.ArgumentParser) -> None:
         type=Path,
         default=[],
         metavar="DIR",
-        help="a folder of history CSVs (same columns as params/history) that adds to or "
-        "overrides the shipped series; may be given more than once",
+        help="a folder of history tables (.csv or .xlsx, the columns of params/history; an indicators.yaml "
+        "there declares the analyst's own indicators) that adds to or overrides the shipped series; repeatable",
     )
 
 
-def _plans(args):
-    plans = load_plans()
+def _plans_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--plan", action="append", help="plan id (repeatable); default: all plans")
+    p.add_argument(
+        "--plans",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="DIR",
+        help="a folder of the analyst's own plan YAMLs (the schema of params/targets) added to the shipped plans; "
+        "repeatable",
+    )
+
+
+def _context(args):
+    from .context import Context
+
+    return Context.get(history_dirs=args.history, plans_dirs=getattr(args, "plans", None) or ())
+
+
+def _plans(args, ctx) -> dict:
+    plans = ctx.plans
     if getattr(args, "plan", None):
         unknown = [p for p in args.plan if p not in plans]
         if unknown:
@@ -58,10 +75,10 @@ def _plans(args):
 
 
 def cmd_targets(args) -> None:
-    plans, vocab = _plans(args), load_vocabulary()
-    history = load_history(args.history)
+    ctx = _context(args)
+    plans = _plans(args, ctx)
     frame = targets_frame(plans)
-    frame["status"] = [status(t, history, vocab, args.origin) for p in plans.values() for t in p.targets]
+    frame["status"] = [status(t, ctx.history, ctx.vocab, args.origin) for p in plans.values() for t in p.targets]
     if args.format == "csv":
         frame = frame[[*TARGET_COLUMNS, "name", "basis", "period", "threshold_high", "relative_to", "clause"]]
     else:
@@ -70,20 +87,17 @@ def cmd_targets(args) -> None:
 
 
 def cmd_data(args) -> None:
-    history = load_history(args.history)
+    ctx = _context(args)
+    history = ctx.history
     if args.view == "series":
         _emit(history.coverage(), args.format)
     elif args.view == "conflicts":
         _emit(history.conflicts(), args.format)
     else:
-        vocab, rows = load_vocabulary(), []
-        for plan in _plans(args).values():
+        rows = []
+        for plan in _plans(args, ctx).values():
             for t in plan.targets:
-                needs = (
-                    [observations(history, g, n, args.origin, vocab) for g, n in series_for(t, vocab)]
-                    if t.indicator
-                    else []
-                )
+                needs = [observations(history, g, n, args.origin, ctx.vocab) for g, n in series_for(t, ctx.vocab)]
                 rows.append(
                     dict(
                         plan=t.plan,
@@ -94,7 +108,7 @@ def cmd_data(args) -> None:
                             f"{n.geo} {n.indicator}{' via ' + n.via if n.via else ''}: {n.n_obs} obs {n.years}".strip()
                             for n in needs
                         ),
-                        status=status(t, history, vocab, args.origin),
+                        status=status(t, history, ctx.vocab, args.origin),
                     )
                 )
         _emit(pd.DataFrame(rows), args.format)
@@ -117,6 +131,7 @@ PROBABILITY_COLUMNS = [
     "origin",
     "probability",
     "mc_se",
+    "n_obs",
     "progress_ratio",
     "progress",
     "actual",
@@ -129,13 +144,13 @@ PROBABILITY_COLUMNS = [
 
 
 def cmd_probabilities(args) -> None:
-    from .context import Context
     from .evaluate import evaluate_targets
 
-    history = load_history(args.history) if args.history else None
-    plans = args.plan or None
+    ctx = _context(args)
+    plans = list(_plans(args, ctx))
     frames = [
-        evaluate_targets(plans, s, args.origin, args.paths, args.seed, history) for s in args.scenario or ["baseline"]
+        evaluate_targets(plans, s, args.origin, args.paths, args.seed, context=ctx)
+        for s in args.scenario or ["baseline"]
     ]
     frame = pd.concat(frames, ignore_index=True)
     if not args.all:
@@ -146,10 +161,10 @@ def cmd_probabilities(args) -> None:
         frame["mc_se"] = frame.mc_se.map(lambda p: "" if pd.isna(p) else f"{p:.4f}")
         frame["status"] = frame.status.str.slice(0, 40)
         _emit(frame, "table")
-        ctx = Context.get(history)
         print(
-            f"\n# {args.paths} paths, seed {args.seed}, data hash {ctx.history.data_hash}; "
-            "rows without a probability or an outcome hidden (--all shows them)"
+            f"\n# {args.paths} paths, seed {args.seed}, data hash {ctx.history.data_hash}; n_obs: observations the "
+            "probability rests on (1-3: thin, dynamics borrowed from the pool); rows without a probability or an "
+            "outcome hidden (--all shows them)"
         )
     else:
         _emit(frame[PROBABILITY_COLUMNS], "csv")
@@ -168,7 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="List every quantitative target of the plans (params/targets/*.yaml) "
         "with its status: modelled, or why not.",
     )
-    p.add_argument("--plan", action="append", help="plan id (repeatable); default: all plans")
+    _plans_arg(p)
     p.add_argument("--origin", type=_origin, help="judge data sufficiency using data up to this year only")
     _common(p)
     p.set_defaults(func=cmd_targets)
@@ -181,7 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(--view conflicts).",
     )
     p.add_argument("--view", choices=("series", "targets", "conflicts"), default="series")
-    p.add_argument("--plan", action="append", help="with --view targets: plan id (repeatable)")
+    _plans_arg(p)  # with --view targets
     p.add_argument("--origin", type=_origin, help="with --view targets: count data up to this year only")
     _common(p)
     p.set_defaults(func=cmd_data)
@@ -193,7 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
         "probability of meeting it, its Monte Carlo standard error, the progress ratio "
         "and, where published, the actual outcome.",
     )
-    p.add_argument("--plan", action="append", help="plan id (repeatable); default: all plans")
+    _plans_arg(p)
     p.add_argument(
         "--scenario", action="append", help="scenario name from params/scenarios.yaml (repeatable); default: baseline"
     )
@@ -215,6 +230,14 @@ def build_parser() -> argparse.ArgumentParser:
         "reported and leaves its previous outputs untouched; the exit code is then 1.",
     )
     p.add_argument("--plan", action="append", help="only the runs of this plan (repeatable)")
+    p.add_argument(
+        "--plans",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="DIR",
+        help="a folder of the analyst's own plan YAMLs",
+    )
     p.add_argument("--scenario", action="append", help="scenarios to show instead of each run's list (repeatable)")
     p.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default: outputs)")
     p.add_argument("--paths", type=_paths, help="Monte Carlo paths (default: params/runs.yaml)")
@@ -262,18 +285,18 @@ def cmd_briefs(args) -> int:
     from dataclasses import replace
 
     from .briefs import Run, load_runs, run_batch
-    from .context import Context
 
-    runs, defaults = load_runs(args.runs)
+    runs, defaults = load_runs(args.runs, args.history, args.plans)
+    ctx = _context(argparse.Namespace(history=defaults["history_dirs"], plans=defaults["plans_dirs"]))
     if args.plan:
-        _plans(args)  # unknown plan ids: a clear error
+        _plans(args, ctx)  # unknown plan ids: a clear error
         listed = {r.plan for r in runs}
         runs = [r for r in runs if r.plan in args.plan] + [
             Run(p, p, ("baseline",)) for p in args.plan if p not in listed
         ]
     if args.scenario:
         for s in args.scenario:
-            Context.get().scenario(s)
+            ctx.scenario(s)
         runs = [replace(r, scenarios=tuple(args.scenario)) for r in runs]
     outcomes = run_batch(
         runs,
@@ -281,7 +304,8 @@ def cmd_briefs(args) -> int:
         args.paths or defaults["paths"],
         defaults["seed"] if args.seed is None else args.seed,
         args.jobs,
-        args.history,
+        defaults["history_dirs"],
+        plans_dirs=defaults["plans_dirs"],
     )
     for o in outcomes:
         state = "ok" if o.ok else f"FAILED: {o.error}"
@@ -294,9 +318,9 @@ def cmd_briefs(args) -> int:
 def cmd_backtest(args) -> None:
     from .backtest import DEFAULT_METHODS, INDICATORS, METHODS, THIN_METHODS, write_report, year_range
 
-    history = load_history(args.history) if args.history else None
+    history = _context(args).history if args.history else None
     origins = year_range(args.origins)
-    vocab = load_vocabulary()
+    vocab = history.vocab if history else _context(args).vocab
     unknown = [i for i in args.indicator or [] if i not in vocab.indicators]
     if unknown:
         raise InputError.single("--indicator", ", ".join(unknown), "indicators in params/indicators.yaml")

@@ -3,35 +3,44 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from .data import History, load_history
 from .errors import InputError
 from .scenarios import Scenario, load_scenarios
 from .targets import Plan, load_plans
-from .vocab import Vocabulary, load_vocabulary
+from .vocab import Vocabulary
 
 
 @dataclass(frozen=True, eq=False)
 class Context:
     history: History
     scenarios: dict[str, Scenario]
-    vocab: Vocabulary
-    plans: dict[str, Plan]
+    vocab: Vocabulary  # shipped indicators, those declared beside the analysts' data, and the plans' analyst series
+    plans_dirs: tuple[Path, ...] = ()
+
+    @cached_property
+    def plans(self) -> dict[str, Plan]:
+        """The shipped plans and the analysts' (`--plans`), loaded when first needed."""
+        return load_plans(vocabulary=self.vocab, extra_dirs=self.plans_dirs)
 
     _default = None
 
     @classmethod
-    def get(cls, history: History | None = None, history_dirs: tuple[Path, ...] = ()) -> Context:
-        """The shipped inputs (cached), or the same with another history."""
-        if history is None and history_dirs:
-            history = load_history(list(history_dirs))
-        if history is None:
+    def get(cls, history: History | None = None, history_dirs=(), plans_dirs=()) -> Context:
+        """The shipped inputs (cached), or the same with analysts' history folders (`--history`) or a
+        loaded History, and analysts' plan folders (`--plans`)."""
+        history_dirs, plans_dirs = tuple(map(Path, history_dirs)), tuple(map(Path, plans_dirs))
+        if history is None and not history_dirs and not plans_dirs:
             if Context._default is None:
-                Context._default = cls(load_history(), load_scenarios(), load_vocabulary(), load_plans())
+                Context._default = cls._build(load_history(), ())
             return Context._default
-        base = cls.get()
-        return cls(history, base.scenarios, base.vocab, base.plans)
+        return cls._build(history or load_history(history_dirs, plans_dirs=plans_dirs), plans_dirs)
+
+    @classmethod
+    def _build(cls, history: History, plans_dirs: tuple[Path, ...]) -> Context:
+        return cls(history, load_scenarios(), history.vocab, plans_dirs)
 
     def scenario(self, name: str | Scenario) -> Scenario:
         """A shipped scenario by name, or an analyst's own Scenario object as it is."""

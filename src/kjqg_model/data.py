@@ -21,7 +21,8 @@ from .errors import InputError, Problem, shorten
 from .files import ragged_rows, read_table, read_yaml
 from .locations import params_dir
 from .plausibility import implausible
-from .vocab import Vocabulary, load_vocabulary
+from .targets import load_plans, plan_vocabulary
+from .vocab import DECLARED, Vocabulary, load_vocabulary
 
 REQUIRED = ("geo", "indicator", "year", "value", "unit", "source")
 OPTIONAL = ("qualifier", "note", "vintage", "accept")  # accept: why an implausible-looking figure is genuine
@@ -56,6 +57,7 @@ class History:
     table: pd.DataFrame
     data_hash: str
     files: tuple[str, ...]
+    vocab: Vocabulary  # what its rows were checked against (shipped, declared and plan-implied series)
     fits: dict = field(default_factory=dict, repr=False)
 
     def series(self, geo: str, indicator: str, upto: int | None = None) -> pd.DataFrame:
@@ -80,7 +82,7 @@ class History:
         directly see the full data. `fits` is a shallow copy: the pooled fits already made from this
         history are reused as they are, and nothing fitted under the view leaks back. Listed series
         that do not exist are ignored. Building the view costs no groupby."""
-        view = History(self.table, self.data_hash + "-truncated", self.files, dict(self.fits))
+        view = History(self.table, self.data_hash + "-truncated", self.files, self.vocab, dict(self.fits))
         by_series = dict(self._by_series)
         for key, first in keep.items():
             s = by_series.get(key)
@@ -157,11 +159,17 @@ def load_history(
     extra_dirs: list[Path] | tuple[Path, ...] = (),
     shipped_dir: Path | None = None,
     vocabulary: Vocabulary | None = None,
+    plans_dirs: list[Path] | tuple[Path, ...] = (),
 ) -> History:
     """Load the shipped history plus analysts' folders (`extra_dirs`, which take precedence).
+    Rows may name shipped indicators, those declared in an `indicators.yaml` of those folders, and
+    the analyst series the plans need (shipped plans and `plans_dirs`).
 
     Every problem of every file is collected and raised together as one InputError."""
-    vocab = vocabulary or load_vocabulary()
+    if vocabulary is None:
+        declared = load_vocabulary(history_dirs=extra_dirs)
+        vocabulary = plan_vocabulary(declared, load_plans(vocabulary=declared, extra_dirs=plans_dirs))
+    vocab = vocabulary
     shipped = Path(shipped_dir) if shipped_dir else params_dir() / "history"
     files = [p for d in extra_dirs for p in history_files(d)] + history_files(shipped)
     frames, problems, digest = [], [], hashlib.sha256()
@@ -171,6 +179,9 @@ def load_history(
         except InputError as exc:
             problems.extend(exc.problems)
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for declared in (Path(d) / DECLARED for d in extra_dirs):  # analysts' own indicators change results too
+        if declared.is_file():
+            digest.update(declared.name.encode() + b"\0" + declared.read_bytes())
     if problems:
         raise InputError(problems)
     table = pd.concat([f for f in frames if len(f)] or frames, ignore_index=True)  # a header-only file adds nothing
@@ -178,7 +189,7 @@ def load_history(
     problems = implausible(table, vocab)
     if problems:
         raise InputError(problems)
-    return History(table, digest.hexdigest()[:16], tuple(str(p) for p in files))
+    return History(table, digest.hexdigest()[:16], tuple(str(p) for p in files), vocab)
 
 
 def _load_file(path: Path, priority: int, vocab: Vocabulary) -> pd.DataFrame:

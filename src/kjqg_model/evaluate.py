@@ -19,6 +19,7 @@ from .data import History
 from .errors import InputError
 from .models import exact_series
 from .projection import SHIFTS, GeoFit, GeoModel, NoHistory
+from .readiness import n_obs, observations
 from .readiness import status as readiness_status
 from .scenarios import PARAMETERS, Scenario
 from .scenarios import SERIES as SCENARIO_SERIES
@@ -75,7 +76,7 @@ def observed_value(
     if ind.model == "ratio":  # cities publish R&D and GDP, not always the ratio
         num, den = (exact_series(history, geo, i, None) for i in ind.inputs)
         if year in num.index and year in den.index:
-            return 100 * num[year] / den[year], "="
+            return ind.scale * num[year] / den[year], "="
     return None
 
 
@@ -131,8 +132,11 @@ def progress(
     if t0 >= t_now or target.year <= ref_year:
         return np.nan, "n/a"
     observed = (s[t_now] / s[t0]) ** (1 / (t_now - t0)) - 1
-    ind = vocab.indicators[target.indicator]
-    to_canonical = 1.0 if ind.dimension == "share" else 1 / units.factor(ind.unit, target.unit)
+    ind = vocab.indicators[indicator]
+    # a growth rate is in % a year whatever the indicator's unit; a share's 百分点 are its % points
+    to_canonical = (
+        1.0 if ind.dimension == "share" or target.kind == "growth_rate" else 1 / units.factor(ind.unit, target.unit)
+    )
     if target.kind == "growth_rate":
         required = target.threshold / 100
     elif target.kind == "level":
@@ -240,14 +244,20 @@ def evaluate_targets(
     n_paths: int = 20_000,
     seed: int = 0,
     history: History | None = None,
+    *,
+    history_dirs=(),
+    plans_dirs=(),
+    context: Context | None = None,
 ) -> pd.DataFrame:
     """One row per target: probability of meeting it under `scenario`, seen from `origin` (the last
-    data year used; None = all data), with the Monte Carlo standard error, the progress ratio and,
-    where published, the actual outcome. A turnover target whose plan does not name the basis is
-    evaluated on the buyer-region (inflow) basis, with the seller-region basis in `alt_basis_*`."""
+    data year used; None = all data), with the Monte Carlo standard error, the number of observations
+    it rests on, the progress ratio and, where published, the actual outcome. A turnover target whose
+    plan does not name the basis is evaluated on the buyer-region (inflow) basis where published,
+    with the seller-region basis in `alt_basis_*`. `history_dirs` and `plans_dirs` are the analyst's
+    folders (`--history`, `--plans`)."""
     if n_paths < 1:
         raise InputError.single("n_paths", repr(n_paths), "a positive number of paths")
-    ctx = Context.get(history)
+    ctx = context or Context.get(history, history_dirs, plans_dirs)
     plan_ids = list(ctx.plans) if plan is None else [plan] if isinstance(plan, str) else list(plan)
     plans = [ctx.plan(p) for p in plan_ids]
     sc = ctx.scenario(scenario)
@@ -255,11 +265,7 @@ def evaluate_targets(
     for p in plans:
         for t in p.targets:
             status = readiness_status(t, ctx.history, ctx.vocab, origin)
-            inds = []
-            if status.startswith("modelled"):
-                inds = [concrete_indicator(t, ctx.vocab)]
-                if ctx.vocab.indicators[t.indicator].bases and t.basis in (None, "unspecified"):
-                    inds.append(concrete_indicator(t, ctx.vocab, "outflow"))
+            inds = _evaluated_indicators(t, ctx, origin) if status.startswith("modelled") else []
             jobs += [(t, i) for i in inds]
             rows.append((p, t, status, inds))
     est = probabilities(jobs, fit_geos(jobs, ctx, origin), ctx.vocab, sc, n_paths, seed)
@@ -271,7 +277,7 @@ def evaluate_targets(
             name=t.name,
             geo=t.geo,
             indicator=t.indicator or "",
-            basis="inflow" if len(inds) > 1 else (t.basis or ""),
+            basis=_basis_of(t, inds[0], ctx.vocab) if inds else (t.basis or ""),
             kind=t.kind,
             year=t.year,
             comparator=t.comparator,
@@ -281,6 +287,7 @@ def evaluate_targets(
             origin=origin,
             probability=np.nan,
             mc_se=np.nan,
+            n_obs=n_obs(t, ctx.history, ctx.vocab, origin),
             n_paths=n_paths,
             seed=seed,
             progress_ratio=np.nan,
@@ -292,10 +299,10 @@ def evaluate_targets(
             alt_basis_actual=np.nan,
             status=status,
         )
-        if t.indicator:  # a published outcome is shown even where no probability can be given
-            actual = actual_outcome(t, ctx.history, ctx.vocab, concrete_indicator(t, ctx.vocab))
-            if actual is not None:
-                rec.update(actual=actual[0], actual_qualifier=actual[1], met=met_from_actual(t, actual))
+        # a published outcome is shown even where no probability can be given
+        actual = actual_outcome(t, ctx.history, ctx.vocab, inds[0] if inds else concrete_indicator(t, ctx.vocab))
+        if actual is not None:
+            rec.update(actual=actual[0], actual_qualifier=actual[1], met=met_from_actual(t, actual))
         if inds:
             first = est[(t.id, inds[0])]
             if isinstance(first, str):
@@ -311,6 +318,20 @@ def evaluate_targets(
                 rec["alt_basis_actual"] = alt_actual[0] if alt_actual else np.nan
         records.append(rec)
     return pd.DataFrame.from_records(records)
+
+
+def _evaluated_indicators(t: Target, ctx: Context, origin: int | None) -> list[str]:
+    """The concrete series a modelled target is evaluated on: its own, or for a turnover target whose
+    plan names no basis, both bases (buyer-region first) of those with data."""
+    if not ctx.vocab.indicators[t.indicator].bases or t.basis not in (None, "unspecified"):
+        return [concrete_indicator(t, ctx.vocab)]
+    both = [concrete_indicator(t, ctx.vocab, b) for b in ("inflow", "outflow")]
+    return [i for i in both if observations(ctx.history, t.geo, i, origin, ctx.vocab).n_obs] or both[:1]
+
+
+def _basis_of(t: Target, indicator: str, vocab: Vocabulary) -> str:
+    bases = vocab.indicators[t.indicator].bases
+    return next((b for b, name in bases.items() if name == indicator), t.basis or "")
 
 
 # --- what would change the odds ---------------------------------------------------------------

@@ -31,8 +31,8 @@ TABLE_COLUMNS = [
 
 
 class Explorer:
-    def __init__(self, plan: str, n_paths: int = 20_000, seed: int = 0):
-        self.ctx = Context.get()
+    def __init__(self, plan: str, n_paths: int = 20_000, seed: int = 0, history_dirs=(), plans_dirs=()):
+        self.ctx = Context.get(history_dirs=history_dirs or (), plans_dirs=plans_dirs or ())
         self.n_paths, self.seed = n_paths, seed
         use_cjk_in_matplotlib()
         style = {"description_width": "150px"}
@@ -87,7 +87,9 @@ class Explorer:
         self.series.options = [(f"{g} {i}", (g, i)) for g, i in pairs]
 
     def table(self):
-        df = evaluate_targets(self.plan.value, self.scenario(), self.origin.value, self.n_paths, self.seed)
+        df = evaluate_targets(
+            self.plan.value, self.scenario(), self.origin.value, self.n_paths, self.seed, context=self.ctx
+        )
         return df[df.probability.notna()][TABLE_COLUMNS]
 
     def update(self, *_) -> None:
@@ -103,7 +105,9 @@ class Explorer:
                 ]
                 end = max([t.year for t in targets] + [2030])
                 try:
-                    proj = project(geo, ind, self.scenario(), self.origin.value, end, self.n_paths, self.seed)
+                    proj = project(
+                        geo, ind, self.scenario(), self.origin.value, end, self.n_paths, self.seed, self.ctx.history
+                    )
                 except InputError as exc:  # no history for that series: said instead of drawn
                     print(f"无法绘制 cannot draw {geo} {ind}: {exc}")
                     return

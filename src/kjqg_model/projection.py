@@ -253,11 +253,10 @@ class GeoModel:
         own = exact_series(self.history, self.geo, indicator, self.origin)
         if not own.empty:
             return own
-        num, den = (
-            exact_series(self.history, self.geo, i, self.origin) for i in self.vocab.indicators[indicator].inputs
-        )
+        ind = self.vocab.indicators[indicator]
+        num, den = (exact_series(self.history, self.geo, i, self.origin) for i in ind.inputs)
         both = num.index.intersection(den.index)
-        return (100 * num[both] / den[both]).rename(indicator)
+        return (ind.scale * num[both] / den[both]).rename(indicator)
 
     def _stock_ratio_prior(self, indicator: str) -> tuple[float, float, float]:
         """Published stock / 3-year flows: prior 1 (sd 5 %), updated by exact pairs; the largest

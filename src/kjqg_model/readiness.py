@@ -50,15 +50,25 @@ def _years(index) -> str:
 
 
 def status(target: Target, history: History, vocab: Vocabulary, origin: int | None = None) -> str:
-    """'modelled', 'modelled (thin …)', or why not and what data would make it modellable."""
-    if target.indicator is None:
-        return f"not modelled: no statistical series for '{target.name}' in the data; supply one as a history CSV"
+    """'modelled', 'modelled (thin …)', or which series are missing and how to supply them."""
     needs = [observations(history, g, n, origin, vocab) for g, n in series_for(target, vocab)]
-    missing = [f"{n.geo} {n.indicator}" for n in needs if n.n_obs == 0]
+    missing = [f"{n.geo} {_named(n.indicator, vocab)}" for n in needs if n.n_obs == 0]
     if (missing and len(missing) == len(needs)) or (target.kind == "relative" and missing):
         upto = f" up to {origin}" if origin else ""
-        return f"no history{upto} for {', '.join(missing)}; supply it as a history CSV"
-    thin = [f"{n.geo} {n.indicator}: {n.n_obs} obs" for n in needs if 0 < n.n_obs < THIN]
+        return f"no history{upto} for {', '.join(missing)}; supply it: kjqg template --plan {target.plan}"
+    thin = [f"{n.geo} {_named(n.indicator, vocab)}: {n.n_obs} obs" for n in needs if 0 < n.n_obs < THIN]
     if thin:
         return f"modelled (thin: {'; '.join(thin)}; dynamics borrowed from the provincial pool)"
     return "modelled"
+
+
+def n_obs(target: Target, history: History, vocab: Vocabulary, origin: int | None = None) -> int:
+    """The fewest observations among the series that the target's probability rests on."""
+    counts = [observations(history, g, n, origin, vocab).n_obs for g, n in series_for(target, vocab)]
+    return min((c for c in counts if c), default=0)
+
+
+def _named(indicator: str, vocab: Vocabulary) -> str:
+    """Shipped indicators by name; an analyst series by its label and id (the id goes in the file)."""
+    ind = vocab.indicators[indicator]
+    return f"{ind.label} ({indicator})" if ind.declared_in else indicator

@@ -53,8 +53,9 @@ class Brief:
         seed: int = 0,
         history_dirs=(),
         exante_origin: int | None = 2020,
+        plans_dirs=(),
     ):
-        self.ctx = Context.get(history_dirs=tuple(Path(d) for d in history_dirs or ()))
+        self.ctx = Context.get(history_dirs=history_dirs or (), plans_dirs=plans_dirs or ())
         self.plan = self.ctx.plan(plan)
         self.scenarios = [self.ctx.scenario(s).name for s in scenarios]
         self.origin, self.n_paths, self.seed, self.exante_origin = origin, n_paths, seed, exante_origin

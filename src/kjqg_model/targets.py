@@ -5,17 +5,18 @@ from __future__ import annotations
 import math
 import operator
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from . import units
+from .analyst_series import implied_series
 from .errors import InputError, Problem, shorten
 from .files import read_yaml
 from .locations import params_dir
-from .vocab import Vocabulary, load_vocabulary
+from .vocab import Indicator, Vocabulary, load_vocabulary
 
 COMPARE = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
 KINDS = ("level", "cumulative", "growth_rate", "increase", "relative")
@@ -67,6 +68,7 @@ class Target:
     basis: str | None = None
     each_year: bool = False
     aspiration: bool = False
+    implied: bool = False  # the plan names no indicator: `indicator` is the analyst series it needs
     section: str = ""
     lead: str = ""
     note: str = ""
@@ -89,25 +91,38 @@ class Plan:
     issued: str
     file: str
     targets: tuple[Target, ...]
+    series: dict[str, Indicator] = field(default_factory=dict)  # the analyst series its targets need
 
 
-def load_plans(directory: Path | None = None, vocabulary: Vocabulary | None = None) -> dict[str, Plan]:
-    """Every plan file in `directory` (default params/targets), keyed by plan id."""
+def load_plans(directory: Path | None = None, vocabulary: Vocabulary | None = None, extra_dirs=()) -> dict[str, Plan]:
+    """Every plan file in `directory` (default params/targets) and in the analysts' `extra_dirs`
+    (`--plans`), keyed by plan id; an analyst's plan may not reuse a shipped plan's id."""
     vocab = vocabulary or load_vocabulary()
     directory = Path(directory) if directory else params_dir() / "targets"
-    files = sorted(directory.glob("*.yaml"))
-    if not files:
-        raise InputError([Problem(str(directory), "", "", "no .yaml files", "one YAML file per plan")])
     plans, problems = {}, []
-    for path in files:
-        try:
-            plan = load_plan(path, vocab)
+    for folder in (directory, *map(Path, extra_dirs)):
+        files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+        if not files:
+            found = "no .yaml files" if folder.is_dir() else "no such folder"
+            problems.append(Problem(str(folder), "", "", found, "a folder with one YAML file per plan"))
+        for path in files:
+            try:
+                plan = load_plan(path, vocab)
+            except InputError as exc:
+                problems.extend(exc.problems)
+                continue
+            if plan.id in plans:
+                expected = f"a plan id not already used by {plans[plan.id].file}"
+                problems.append(Problem(str(path), "", "plan", repr(plan.id), expected))
             plans[plan.id] = plan
-        except InputError as exc:
-            problems.extend(exc.problems)
     if problems:
         raise InputError(problems)
     return plans
+
+
+def plan_vocabulary(vocab: Vocabulary, plans: dict[str, Plan]) -> Vocabulary:
+    """The vocabulary plus the analyst series the plans' targets need."""
+    return vocab.with_indicators({k: v for p in plans.values() for k, v in p.series.items()})
 
 
 def load_plan(path: Path, vocabulary: Vocabulary | None = None) -> Plan:
@@ -147,6 +162,7 @@ def load_plan(path: Path, vocabulary: Vocabulary | None = None) -> Plan:
         targets.append(target)
     if problems:
         raise InputError(problems)
+    targets, series = implied_series(plan_id, tuple(targets))
     return Plan(
         plan_id,
         str(data.get("title", "")),
@@ -155,7 +171,8 @@ def load_plan(path: Path, vocabulary: Vocabulary | None = None) -> Plan:
         str(data.get("document", "")),
         str(data.get("issued", "")),
         f,
-        tuple(targets),
+        targets,
+        series,
     )
 
 

@@ -14,6 +14,7 @@ UNITS: dict[str, tuple[str, float]] = {
     "元": ("money", 1.0),
     "万元": ("money", 1e4),
     "亿元": ("money", 1e8),
+    "万亿元": ("money", 1e12),
     "%": ("share", 1.0),
     "百分点": ("share_change", 1.0),
     "ratio": ("ratio", 1.0),
@@ -35,7 +36,10 @@ UNITS: dict[str, tuple[str, float]] = {
     "万项": ("count", 1e4),
     "万家": ("count", 1e4),
     "万人": ("count", 1e4),
-    "件/万人": ("per_10k_people", 1.0),
+    "人年": ("count", 1.0),
+    "万人年": ("count", 1e4),
+    # per 10,000 people or firms (每万人口…, 每万家企业法人中…)
+    **{f"{u}/万{d}": ("per_10k", 1.0) for u in ("件", "项", "个", "家", "人", "人年") for d in ("人", "家")},
 }
 
 _REMARK = re.compile(r"^\s*(?P<unit>[^()（）]+?)\s*[（(](?P<remark>.*)[)）]\s*$")

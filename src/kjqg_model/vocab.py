@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+import re
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -15,8 +17,9 @@ INDICATOR_KINDS = {"stock", "flow", "share", "ratio"}
 
 
 # model -> number of input indicators. trend: local linear trend with a pooled prior; rd_panel: the
-# trend net of fiscal S&T and GDP growth (models.py); ratio: 100 x first / second input, anchored on
-# the published ratio; stock_from_flows: c x the last three years of the input flow.
+# trend net of fiscal S&T and GDP growth (models.py); ratio: scale x first / second input (scale 100
+# for a share in %), anchored on the published ratio; stock_from_flows: c x the last three years of
+# the input flow.
 MODELS = {"trend": 0, "rd_panel": 0, "ratio": 2, "stock_from_flows": 1}
 
 
@@ -32,6 +35,8 @@ class Indicator:
     model: str = "trend"  # which model serves it: see MODELS
     inputs: tuple[str, ...] = ()  # the indicators a derived model is built from
     range: tuple[float, float] | None = None  # values outside it are typing slips, not data
+    scale: float = 100.0  # a ratio model's factor: 100 x R&D / GDP is in %; 每万人口 counts use 1
+    declared_in: str = ""  # the analyst's file that declares it ('' for shipped indicators)
 
     @property
     def derived(self) -> bool:
@@ -47,6 +52,9 @@ class Vocabulary:
     indicators: dict[str, Indicator]
     geos: dict[str, dict]
     aliases: dict[str, str]  # English alias -> Chinese short name
+
+    def with_indicators(self, extra: dict[str, Indicator]) -> Vocabulary:
+        return Vocabulary({**self.indicators, **extra}, self.geos, self.aliases)
 
     def geo(self, name: str) -> str:
         """The canonical (Chinese) name of a geo given in Chinese or by its English alias."""
@@ -75,39 +83,62 @@ def _mapping(path: Path) -> dict:
     return data
 
 
-def load_vocabulary(root: Path | None = None) -> Vocabulary:
+DECLARED = "indicators.yaml"  # an analyst's own indicators, beside their history files
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def load_vocabulary(root: Path | None = None, history_dirs=()) -> Vocabulary:
+    """The shipped vocabulary, plus the indicators analysts declare in `indicators.yaml` beside their
+    history files (same fields and checks; a declared name may not shadow a shipped one)."""
     root = Path(root) if root else params_dir()
-    return _load(root.resolve())
+    vocab = _load(root.resolve())
+    declared: dict[str, Indicator] = {}
+    problems: list[Problem] = []
+    for d in history_dirs:
+        path = Path(d) / DECLARED
+        if not path.is_file():
+            continue
+        found, errs = _parse_indicators(path, known={**vocab.indicators, **declared})
+        for name in found:
+            where = f"indicator {name}"
+            if name in vocab.indicators or name in declared:
+                errs.append(
+                    Problem(str(path), where, "", "a name already defined", "a new name (shipped names are fixed)")
+                )
+            elif not _NAME.match(name):
+                errs.append(Problem(str(path), where, "", repr(name), "ascii snake_case starting with a letter"))
+        problems += errs
+        declared.update({n: replace(i, declared_in=str(path)) for n, i in found.items()})
+    if problems:
+        raise InputError(problems)
+    return vocab.with_indicators(declared) if declared else vocab
 
 
-@cache
-def _load(root: Path) -> Vocabulary:
-    ind_path, geo_path = root / "indicators.yaml", root / "geos.yaml"
+def _parse_indicators(path: Path, known: dict[str, Indicator]) -> tuple[dict[str, Indicator], list[Problem]]:
+    """Indicators of one YAML file, checked; inputs and bases may name `known` indicators too."""
     problems: list[Problem] = []
     indicators: dict[str, Indicator] = {}
-    for name, props in _mapping(ind_path).items():
-        where = f"indicator {name}"
+    for name, props in _mapping(path).items():
+        name, where = str(name), f"indicator {name}"
         if not isinstance(props, dict):
-            problems.append(Problem(str(ind_path), where, "", repr(props), "a mapping with label, unit, kind"))
+            problems.append(Problem(str(path), where, "", repr(props), "a mapping with label, unit, kind"))
             continue
         unit, kind = str(props.get("unit", "")), props.get("kind")
         if units.dimension(unit) is None:
-            problems.append(
-                Problem(str(ind_path), where, "unit", repr(unit), "a known unit: " + ", ".join(units.UNITS))
-            )
+            problems.append(Problem(str(path), where, "unit", repr(unit), "a known unit: " + ", ".join(units.UNITS)))
         if kind not in INDICATOR_KINDS:
-            problems.append(Problem(str(ind_path), where, "kind", repr(kind), " | ".join(sorted(INDICATOR_KINDS))))
+            problems.append(Problem(str(path), where, "kind", repr(kind), " | ".join(sorted(INDICATOR_KINDS))))
         model, inputs = str(props.get("model", "trend")), tuple(props.get("inputs") or ())
         if model not in MODELS or len(inputs) != MODELS[model]:
-            problems.append(
-                Problem(
-                    str(ind_path),
-                    where,
-                    "model",
-                    f"{model!r} with inputs {list(inputs)}",
-                    "; ".join(f"{m} with {k} inputs" for m, k in MODELS.items()),
-                )
-            )
+            expected = "; ".join(f"{m} with {k} inputs" for m, k in MODELS.items())
+            problems.append(Problem(str(path), where, "model", f"{model!r} with inputs {list(inputs)}", expected))
+        numbers = {}
+        for key in ("range", "scale"):
+            try:
+                numbers[key] = _numbers(props.get(key), 2 if key == "range" else 1)
+            except ValueError:
+                expected = "[low, high], low < high" if key == "range" else "a positive number"
+                problems.append(Problem(str(path), where, key, repr(props.get(key)), expected))
         indicators[name] = Indicator(
             name,
             str(props.get("label", name)),
@@ -118,22 +149,41 @@ def _load(root: Path) -> Vocabulary:
             bool(props.get("signed", False)),
             model,
             inputs,
-            tuple(float(x) for x in props["range"]) if props.get("range") else None,
+            numbers.get("range"),
+            (numbers.get("scale") or (100.0,))[0],
         )
+    everything = {**known, **indicators}
     for ind in indicators.values():
         for i, source in enumerate(ind.inputs):
-            if source not in indicators:
+            if source not in everything:
                 problems.append(
-                    Problem(str(ind_path), f"indicator {ind.name}", f"inputs[{i}]", repr(source), "a defined indicator")
+                    Problem(str(path), f"indicator {ind.name}", f"inputs[{i}]", repr(source), "a defined indicator")
                 )
         for basis, target in ind.bases.items():
-            if target not in indicators:
+            if target not in everything:
                 problems.append(
-                    Problem(
-                        str(ind_path), f"indicator {ind.name}", f"bases.{basis}", repr(target), "a defined indicator"
-                    )
+                    Problem(str(path), f"indicator {ind.name}", f"bases.{basis}", repr(target), "a defined indicator")
                 )
-    geos = _mapping(geo_path)
+    return indicators, problems
+
+
+def _numbers(value, count: int) -> tuple[float, ...] | None:
+    """None, or `count` finite numbers (a range ascending, a scale positive); ValueError otherwise."""
+    if value is None:
+        return None
+    items = value if isinstance(value, list) else [value]
+    if len(items) != count or not all(isinstance(x, int | float) and not isinstance(x, bool) for x in items):
+        raise ValueError(value)
+    out = tuple(float(x) for x in items)
+    if not all(map(math.isfinite, out)) or (count == 2 and out[0] >= out[1]) or (count == 1 and out[0] <= 0):
+        raise ValueError(value)
+    return out
+
+
+@cache
+def _load(root: Path) -> Vocabulary:
+    indicators, problems = _parse_indicators(root / "indicators.yaml", known={})
+    geos = _mapping(root / "geos.yaml")
     aliases = {str(p["en"]).lower(): g for g, p in geos.items() if isinstance(p, dict) and p.get("en")}
     if problems:
         raise InputError(problems)
