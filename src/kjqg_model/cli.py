@@ -11,7 +11,7 @@ import pandas as pd
 
 from . import __version__
 from .errors import InputError
-from .readiness import observations, series_for, status
+from .readiness import THIN, observations, series_for, status
 from .simulate import MAX_PATHS
 from .targets import targets_frame
 
@@ -155,6 +155,13 @@ def cmd_probabilities(args) -> None:
     frame = pd.concat(frames, ignore_index=True)
     if not args.all:
         frame = frame[frame.probability.notna() | frame.actual.notna()]
+    if args.format == "table" and frame.empty:
+        print(
+            f"# no target of {', '.join(plans)} has a probability or a published outcome: their series have no "
+            f"data yet. Write what they need with: kjqg template --plan {plans[0]} --out need.xlsx, fill it in, "
+            "and pass its folder with --history (--all lists the targets and why)"
+        )
+        return
     if args.format == "table":
         frame = frame[[c for c in PROBABILITY_COLUMNS if c not in ("name", "alt_basis_actual")]].copy()
         frame["probability"] = frame.probability.map(lambda p: "" if pd.isna(p) else f"{p:.3f}")
@@ -168,6 +175,24 @@ def cmd_probabilities(args) -> None:
         )
     else:
         _emit(frame[PROBABILITY_COLUMNS], "csv")
+
+
+def cmd_template(args) -> None:
+    from .template import write_template
+
+    ctx = _context(args)
+    rows, series = write_template(args.plan, args.out, args.origin, ctx)
+    plan = ctx.plan(args.plan)
+    origin = plan.base_year if args.origin is None else args.origin
+    if not rows:
+        print(f"# every target of {args.plan} has at least {THIN} observations up to {origin}: nothing to fill in")
+        return
+    print(
+        f"# {rows} rows ({series} series) for the targets of {args.plan} without a probability or with 1-{THIN - 1} "
+        f"observations, up to {origin}, written to {args.out}\n"
+        f"# fill the value column (and source), put the file in a folder, then:\n"
+        f"#   kjqg probabilities --plan {args.plan} --origin {origin} --history FOLDER"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -246,6 +271,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--runs", type=Path, help="another run list than params/runs.yaml")
     _history_arg(p)
     p.set_defaults(func=cmd_briefs)
+
+    p = sub.add_parser(
+        "template",
+        help="an Excel (or CSV) sheet of the data a plan's unanswered targets need, to fill in",
+        description="Write, for one plan, the history rows (geo, indicator, year, value, unit, qualifier, "
+        "source, note) of every series and year that its targets without a probability need, with value "
+        "left blank; further sheets explain each series in Chinese. Fill it in and pass its folder with "
+        "--history.",
+    )
+    p.add_argument("--plan", required=True, help="plan id")
+    p.add_argument(
+        "--plans",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="DIR",
+        help="a folder of the analyst's own plan YAMLs",
+    )
+    p.add_argument(
+        "--origin", type=_origin, help="the last data year the forecast will use (default: the plan's base year)"
+    )
+    p.add_argument("--out", type=Path, required=True, help="FILE.xlsx or FILE.csv")
+    _history_arg(p)
+    p.set_defaults(func=cmd_template)
 
     p = sub.add_parser(
         "backtest",

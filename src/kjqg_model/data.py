@@ -225,6 +225,8 @@ def _load_file(path: Path, priority: int, vocab: Vocabulary) -> pd.DataFrame:
     records, seen = [], {}
     for line, cells in rows:
         raw = {k: v.strip() for k, v in zip(header, cells, strict=True)}
+        if not raw["value"]:  # a row of `kjqg template` not filled in: no figure, nothing to load
+            continue
         rec, row_problems = _parse_row(raw, f, f"{row_word} {line}", vocab, max_year)
         if row_problems:
             problems.extend(row_problems)

@@ -60,7 +60,7 @@ def _out_of_range(r, vocab: Vocabulary) -> Problem | None:
     lo, hi = ind.range
     return Problem(
         r.file,
-        f"line {r.line}",
+        _where(r),
         "value",
         f"{r.value_published} {r.unit_published} for {r.geo} {r.indicator} {r.year}",
         f"{ind.label} between {lo:g} and {hi:g} {ind.unit}; {ACCEPT}",
@@ -81,9 +81,13 @@ def _jump_problem(chosen: pd.DataFrame, i, limit: float) -> Problem:
     beside = ", ".join(f"{y}: {v:.4g}" for y, v in zip(near.year, near.value, strict=True))
     return Problem(
         r.file,
-        f"line {r.line}",
+        _where(r),
         "value",
         f"{r.value_published} {r.unit_published} for {r.geo} {r.indicator} {r.year}, beside {beside} {r.unit}{hint}",
         f"a value within ×{np.exp(limit):.1f} of its neighbouring years (twice the largest yearly move of any other "
         f"province's series); {ACCEPT}",
     )
+
+
+def _where(r) -> str:
+    return f"{'row' if str(r.file).lower().endswith('.xlsx') else 'line'} {r.line}"  # Excel numbers rows

@@ -1,0 +1,177 @@
+"""The analyst's workflow: template -> fill in Excel -> --history -> probabilities; analysts' own
+indicators (indicators.yaml beside their data) and plans (--plans)."""
+
+from __future__ import annotations
+
+import io
+from contextlib import redirect_stderr, redirect_stdout
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+import yaml
+
+from kjqg_model import evaluate_targets
+from kjqg_model.cli import main
+from kjqg_model.context import Context
+from kjqg_model.template import COLUMNS, SOURCE_TO_FILL
+
+
+def run(*argv) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(list(argv))
+    return code, out.getvalue(), err.getvalue()
+
+
+def fill_like_an_analyst(path, seed: int = 1) -> int:
+    """Put a plausible number in every blank value of the template's first sheet (a smooth series
+    with some noise, shares in single digits), as an analyst typing into Excel would."""
+    book = openpyxl.load_workbook(path)
+    sheet = book.worksheets[0]
+    header = [c.value for c in sheet[1]]
+    rng, filled = np.random.default_rng(seed), 0
+    for row in sheet.iter_rows(min_row=2):
+        cell = dict(zip(header, row, strict=True))
+        if cell["value"].value is None:
+            base = {"%": 2.0, "亿元": 50.0, "万元": 500.0}.get(cell["unit"].value, 20.0)
+            growth = 1.08 ** (cell["year"].value - 2013) * np.exp(rng.normal(0, 0.03))
+            cell["value"].value = round(float(base * growth), 2)
+            filled += 1
+    book.save(path)
+    return filled
+
+
+@pytest.mark.parametrize("plan", ["baise_2021_2023", "guangxi_2021_2023"])
+def test_template_round_trip_answers_the_plan(tmp_path, plan):
+    before = evaluate_targets(plan, n_paths=500)
+    code, _, err = run("template", "--plan", plan, "--out", str(tmp_path / "need.xlsx"))
+    assert code == 0, err
+    book = openpyxl.load_workbook(tmp_path / "need.xlsx")
+    assert [c.value for c in book.worksheets[0][1]] == COLUMNS
+    assert book.sheetnames[1] == "序列说明"  # every series explained in Chinese
+    rows = list(book.worksheets[0].iter_rows(min_row=2, values_only=True))
+    assert rows and all(r[3] is None and r[6] == SOURCE_TO_FILL for r in rows)  # value blank, source to name
+    # the half-filled sheet loads (blank rows are skipped): nothing is invented
+    assert len(Context.get(history_dirs=[tmp_path]).history.table) == len(Context.get().history.table)
+    assert fill_like_an_analyst(tmp_path / "need.xlsx") == len(rows)
+    after = evaluate_targets(plan, origin=2020, n_paths=500, history_dirs=[tmp_path])
+    share = after.probability.notna().mean()
+    assert share >= 0.9, after[after.probability.isna()][["target_id", "status"]]
+    assert share > before.probability.notna().mean()
+    assert (after.n_obs >= 3).all() or plan == "guangxi_2021_2023"  # eight years asked for, all filled
+
+
+def test_template_csv_has_the_history_columns_and_a_readme(tmp_path):
+    code, _, err = run("template", "--plan", "guilin_2026_2030", "--out", str(tmp_path / "need.csv"))
+    assert code == 0, err
+    sheet = pd.read_csv(tmp_path / "need.csv")
+    assert list(sheet.columns) == COLUMNS and sheet.value.isna().all()
+    assert sheet.year.max() == 2025  # Guilin's base year: the forecast starts where the plan does
+    readme = (tmp_path / "need_说明.txt").read_text(encoding="utf-8")
+    assert "每万人口高价值发明专利拥有量" in readme and "kjqg probabilities" in readme
+
+
+def test_unanswered_status_names_the_template_command():
+    frame = evaluate_targets("baise_2021_2023", n_paths=100)
+    talents = frame.set_index("target_id").loc["high_level_talents_2023"]
+    assert talents.indicator == "baise_2021_2023.high_level_talents"
+    assert "kjqg template --plan baise_2021_2023" in talents.status and np.isnan(talents.probability)
+
+
+def write_plan(folder, plan_id: str, targets: list[dict]) -> None:
+    folder.mkdir(exist_ok=True)
+    plan = dict(plan=plan_id, title="分析员自己的方案", geo="广西", base_year=2020, targets=targets)
+    (folder / f"{plan_id}.yaml").write_text(yaml.safe_dump(plan, allow_unicode=True), encoding="utf-8")
+
+
+def target(tid, indicator, kind, threshold, unit, **time):
+    return dict(
+        id=tid, name=tid, geo="广西", indicator=indicator, kind=kind, comparator=">=", threshold=threshold, unit=unit,
+        clause="（测试）", **time,
+    )  # fmt: skip
+
+
+def test_an_analysts_plan_gets_probabilities_from_2020(tmp_path):
+    write_plan(
+        tmp_path / "plans",
+        "my_plan",
+        [
+            target("rd_level_2025", "rd_intensity", "level", 1.5, "%", year=2025),
+            target("turnover_cum", "tech_contract_turnover", "cumulative", 1500, "亿元", period=[2021, 2023]),
+            target("rd_growth", "rd_expenditure", "growth_rate", 12, "%", period=[2020, 2025]),
+            target("rd_2035", "rd_intensity", "level", 2.0, "%", year=2035),
+            target("platforms", None, "level", 500, "个", year=2025),
+        ],
+    )
+    code, out, err = run(
+        "probabilities", "--plans", str(tmp_path / "plans"), "--plan", "my_plan", "--origin", "2020",
+        "--paths", "2000", "--format", "csv", "--all",
+    )  # fmt: skip
+    assert code == 0, err
+    frame = pd.read_csv(io.StringIO(out)).set_index("target_id")
+    assert frame.loc[["rd_level_2025", "turnover_cum", "rd_growth", "rd_2035"]].probability.between(0, 1).all()
+    assert frame.loc["rd_2035"].probability > frame.loc["rd_level_2025"].probability - 0.5  # a long horizon, no crash
+    assert "kjqg template --plan my_plan" in frame.loc["platforms"].status
+    code, out, err = run("targets", "--plans", str(tmp_path / "plans"), "--plan", "my_plan")
+    assert code == 0 and "my_plan.platforms" in out
+
+
+def test_an_analysts_declared_indicator_is_modelled(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    declared = {"patents_granted": {"label": "专利授权量", "unit": "件", "kind": "flow"}}
+    (data / "indicators.yaml").write_text(yaml.safe_dump(declared, allow_unicode=True), encoding="utf-8")
+    rows = [dict(geo="广西", indicator="patents_granted", year=y, value=round(20000 * 1.1 ** (y - 2014)), unit="件",
+                 source="广西知识产权局年报") for y in range(2014, 2021)]  # fmt: skip
+    pd.DataFrame(rows).to_csv(data / "patents.csv", index=False)
+    write_plan(
+        tmp_path / "plans", "patent_plan", [target("patents", "patents_granted", "level", 47000, "件", year=2023)]
+    )
+    frame = evaluate_targets(
+        "patent_plan", origin=2020, n_paths=2000, history_dirs=[data], plans_dirs=[tmp_path / "plans"]
+    )
+    # 35,431 in 2020 growing 10 % a year reaches about 47,000 in 2023: a coin flip, not a certainty
+    assert frame.probability.between(0.2, 0.8).all(), frame[["probability", "status"]]
+    assert frame.n_obs.tolist() == [7]
+
+
+def test_a_declared_indicator_may_not_shadow_a_shipped_one(tmp_path):
+    (tmp_path / "indicators.yaml").write_text("gdp: {label: x, unit: 亿元, kind: flow}\n", encoding="utf-8")
+    pd.DataFrame([dict(geo="广西", indicator="gdp", year=2020, value=1, unit="亿元", source="s")]).to_csv(
+        tmp_path / "a.csv", index=False
+    )
+    code, _, err = run("data", "--history", str(tmp_path))
+    assert code == 2 and "indicators.yaml" in err and "gdp" in err and "Traceback" not in err
+
+
+def test_an_analysts_plan_may_not_reuse_a_shipped_id(tmp_path):
+    write_plan(tmp_path, "guangxi_2021_2023", [target("x", "rd_intensity", "level", 1, "%", year=2025)])
+    code, _, err = run("targets", "--plans", str(tmp_path))
+    assert code == 2 and "guangxi_2021_2023" in err and "already used" in err
+
+
+def test_per_10k_people_target_from_numerator_and_population(tmp_path):
+    ctx = Context.get()
+    ratio = ctx.vocab.indicators["guilin_2026_2030.high_value_invention_patents_per_10k"]
+    numerator, population = ratio.inputs
+    assert ratio.model == "ratio" and population == "population_resident_year_end"
+    rows = [
+        dict(geo="桂林", indicator=ind, year=y, value=v, unit=u, source="测试")
+        for y in range(2018, 2026)
+        for ind, v, u in ((numerator, 3000 * 1.15 ** (y - 2018), "件"), (population, 495 + y - 2018, "万人"))
+    ]
+    pd.DataFrame(rows).to_csv(tmp_path / "patents.csv", index=False)
+    frame = evaluate_targets("guilin_2026_2030", n_paths=2000, history_dirs=[tmp_path]).set_index("target_id")
+    row = frame.loc["high_value_invention_patents_per_10k_2030"]
+    assert 0 <= row.probability <= 1, row.status
+    # 3000 x 1.15^7 / 502 ≈ 16 per 10,000 people in 2025, growing about 15 % a year: 2030 target 15 is likely
+    assert row.probability > 0.8
+
+
+@pytest.mark.parametrize("plan", ["guangxi_2021_2023", "baise_2021_2023", "liuzhou_2021_2023", "guilin_2026_2030"])
+def test_default_probabilities_exit_zero_for_every_shipped_plan(plan):
+    code, _, err = run("probabilities", "--plan", plan, "--paths", "200")
+    assert code == 0, err
+    assert "Traceback" not in err
