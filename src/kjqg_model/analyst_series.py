@@ -37,10 +37,16 @@ def stem(target_id: str) -> str:
 
 def implied_series(plan: str, targets: tuple[Target, ...]) -> tuple[tuple[Target, ...], dict[str, Indicator]]:
     """The plan's targets with every null indicator replaced by its analyst series, and those series."""
-    groups: dict[str, list[Target]] = {}
+    by_stem: dict[str, list[Target]] = {}
     for t in targets:
         if t.indicator is None:
-            groups.setdefault(stem(t.id), []).append(t)
+            by_stem.setdefault(stem(t.id), []).append(t)
+    groups: dict[str, list[Target]] = {}
+    for key, members in by_stem.items():  # one series per quantity: targets in other units get their own
+        classes = {_unit_class(t) for t in members} - {None}
+        for t in members:
+            cls = _unit_class(t) or min(classes, default=None)
+            groups.setdefault(key if len(classes) <= 1 else f"{key}_{cls}", []).append(t)
     series: dict[str, Indicator] = {}
     chosen: dict[str, str] = {}
     for key, members in groups.items():
@@ -51,12 +57,19 @@ def implied_series(plan: str, targets: tuple[Target, ...]) -> tuple[tuple[Target
     return out, series
 
 
+def _unit_class(t: Target) -> str | None:
+    """What a target's unit says about its series (None: a growth rate or ratio, which says nothing)."""
+    if t.kind in ("growth_rate", "relative"):
+        return None
+    dim = units.dimension(t.unit)
+    return "share" if dim in ("share", "share_change") else dim
+
+
 def _indicators(name: str, members: list[Target]) -> dict[str, Indicator]:
     first = members[0]
     note = f"分析员数据：{first.name}（计划 {first.plan}，目标 {', '.join(t.id for t in members)}）"
-    per_10k = _PER_10K.match(first.name)
-    if per_10k or any(units.dimension(t.unit) == "per_10k" for t in members):
-        return _per_10k_series(name, first, per_10k, note)
+    if units.dimension(first.unit) == "per_10k":  # a unit such as 件/万人: the ratio of two series
+        return _per_10k_series(name, first, _PER_10K.match(first.name), note)
     unit, kind = _unit_and_kind(members)
     return {name: Indicator(name, _label(first.name, kind), unit, kind, note=note, declared_in=first.plan)}
 
@@ -84,21 +97,20 @@ def _unit_and_kind(members: list[Target]) -> tuple[str, str]:
 
 def _per_10k_series(name: str, first: Target, match: re.Match | None, note: str) -> dict[str, Indicator]:
     """每万人口X / 每万家企业法人中X: the published ratio, or X over people (万人) or firms (万家)."""
-    unit = first.unit if units.dimension(first.unit) == "per_10k" else "件/万人"
-    count_unit = unit.split("/")[0]
-    per_people = match is None or match.group("den") in ("人口", "人")
+    count_unit = first.unit.split("/")[0]
+    per_people = first.unit.endswith("/万人")
     numerator = f"{name}_count"
     label = match.group("num") if match else first.name
     out = {numerator: Indicator(numerator, label, count_unit, "stock", note=note, declared_in=first.plan)}
     denominator = POPULATION
     if not per_people:
         denominator = f"{name}_firms"
-        firms = f"{match.group('den').removeprefix('家')}数"
+        firms = f"{match.group('den').removeprefix('家')}数" if match else "企业数"
         out[denominator] = Indicator(denominator, firms, "万家", "stock", note=note, declared_in=first.plan)
     out[name] = Indicator(
         name,
         first.name,
-        unit,
+        first.unit,
         "ratio",
         note=note,
         model="ratio",
