@@ -13,23 +13,74 @@ from . import __version__
 from .errors import InputError
 from .readiness import THIN, observations, series_for, status
 from .simulate import MAX_PATHS
+from .tables import MISSING, Column, cell_text, render, width, write_xlsx
 from .targets import targets_frame
 
+BASIS_MARK = {"inflow": "（按吸纳地域）", "outflow": "（按输出地域）"}
+TARGETS_TABLE = [
+    Column("plan", "plan", 17),
+    Column("target_id", "target_id", 26),
+    Column("name", "名称", 24),
+    Column("geo", "地区", 6),
+    Column("target", "目标", 14),
+    Column("year", "年份", 4, right=True),
+    Column("status", "status", 22),
+]
+PROBABILITIES_TABLE = [
+    Column("name", "目标名称", 24),
+    Column("geo", "地区", 6),
+    Column("year", "年份", 4, right=True),
+    Column("target", "目标", 14),
+    Column("scenario", "情景", 9),
+    Column("p", "概率", 6, right=True),
+    Column("se", "MC se", 5, right=True),
+    Column("n_obs", "n", 3, right=True),
+    Column("actual", "实际", 9, right=True),
+    Column("met", "达成", 4),
+    Column("status", "status", 21),
+]
 TARGET_COLUMNS = ["plan", "target_id", "geo", "indicator", "kind", "year", "comparator", "threshold", "unit", "status"]
 
 
-def _emit(frame: pd.DataFrame, fmt: str) -> None:
-    if fmt == "csv":
+def _emit(frame: pd.DataFrame, args, columns: list[Column] | None = None) -> None:
+    """csv to stdout, xlsx to --out, or a table that fits 120 columns (`columns`: which, how wide)."""
+    if args.format == "csv":
         frame.to_csv(sys.stdout, index=False)
+    elif args.format == "xlsx":
+        if not getattr(args, "out", None) or args.out.suffix.lower() != ".xlsx":
+            raise InputError.single(
+                "--out", str(getattr(args, "out", None) or "nothing"), "FILE.xlsx with --format xlsx"
+            )
+        write_xlsx(frame, args.out)
+        print(f"# {len(frame)} rows written to {args.out}")
     else:
-        with pd.option_context(
-            "display.max_rows", None, "display.max_columns", None, "display.width", 200, "display.max_colwidth", 60
-        ):
-            print(frame.to_string(index=False))
+        columns = columns or [
+            Column(c, c, min(max([width(c), *(width(cell_text(v)) for v in frame[c])]), 44)) for c in frame.columns
+        ]
+        print(render(frame, columns))
+
+
+def _short_status(status: pd.Series) -> pd.Series:
+    """The status as it fits a table cell: the full text is in --format csv/xlsx."""
+    return (
+        status.str.replace(r"^no history up to (\d+) for ", r"no data ≤\1: ", regex=True)
+        .str.replace(r"^no history for ", "no data: ", regex=True)
+        .str.replace(r"; supply it: kjqg template --plan \S+", " → kjqg template", regex=True)
+        .str.replace(r"; dynamics borrowed from the provincial pool", "", regex=True)
+    )
+
+
+def _target_text(frame: pd.DataFrame) -> pd.Series:
+    """'>= 4,200 家' — the comparator, threshold and unit in one cell."""
+    return frame.comparator + " " + frame.threshold.map(cell_text) + " " + frame.unit.fillna("")
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--format", choices=("table", "csv"), default="table", help="output format (default: table)")
+    p.add_argument(
+        "--format", choices=("table", "csv", "xlsx"), default="table", help="table (default), csv, or xlsx (with --out)"
+    )
+    if not any(a.dest == "out" for a in p._actions):
+        p.add_argument("--out", type=Path, help="with --format xlsx: the workbook to write")
     _history_arg(p)
 
 
@@ -79,20 +130,20 @@ def cmd_targets(args) -> None:
     plans = _plans(args, ctx)
     frame = targets_frame(plans)
     frame["status"] = [status(t, ctx.history, ctx.vocab, args.origin) for p in plans.values() for t in p.targets]
-    if args.format == "csv":
-        frame = frame[[*TARGET_COLUMNS, "name", "basis", "period", "threshold_high", "relative_to", "clause"]]
-    else:
-        frame = frame[[*TARGET_COLUMNS[:2], "name", *TARGET_COLUMNS[2:]]]
-    _emit(frame, args.format)
+    if args.format != "table":
+        _emit(frame[[*TARGET_COLUMNS, "name", "basis", "period", "threshold_high", "relative_to", "clause"]], args)
+        return
+    frame = frame.assign(target=_target_text(frame), year=frame.year.astype(str), status=_short_status(frame.status))
+    _emit(frame, args, TARGETS_TABLE)
 
 
 def cmd_data(args) -> None:
     ctx = _context(args)
     history = ctx.history
     if args.view == "series":
-        _emit(history.coverage(), args.format)
+        _emit(history.coverage(), args)
     elif args.view == "conflicts":
-        _emit(history.conflicts(), args.format)
+        _emit(history.conflicts(), args)
     else:
         rows = []
         for plan in _plans(args, ctx).values():
@@ -111,7 +162,7 @@ def cmd_data(args) -> None:
                         status=status(t, history, ctx.vocab, args.origin),
                     )
                 )
-        _emit(pd.DataFrame(rows), args.format)
+        _emit(pd.DataFrame(rows), args)
     if args.format == "table":
         print(f"\n# data hash {history.data_hash}; files: {', '.join(Path(f).name for f in history.files)}")
 
@@ -162,19 +213,24 @@ def cmd_probabilities(args) -> None:
             "and pass its folder with --history (--all lists the targets and why)"
         )
         return
-    if args.format == "table":
-        frame = frame[[c for c in PROBABILITY_COLUMNS if c not in ("name", "alt_basis_actual")]].copy()
-        frame["probability"] = frame.probability.map(lambda p: "" if pd.isna(p) else f"{p:.3f}")
-        frame["mc_se"] = frame.mc_se.map(lambda p: "" if pd.isna(p) else f"{p:.4f}")
-        frame["status"] = frame.status.str.slice(0, 40)
-        _emit(frame, "table")
-        print(
-            f"\n# {args.paths} paths, seed {args.seed}, data hash {ctx.history.data_hash}; n_obs: observations the "
-            "probability rests on (1-3: thin, dynamics borrowed from the pool); rows without a probability or an "
-            "outcome hidden (--all shows them)"
-        )
-    else:
-        _emit(frame[PROBABILITY_COLUMNS], "csv")
+    if args.format != "table":
+        _emit(frame[PROBABILITY_COLUMNS], args)
+        return
+    frame = frame.assign(
+        target=_target_text(frame),
+        name=frame.name + frame.basis.map(BASIS_MARK).fillna(""),
+        p=frame.probability.map(lambda p: MISSING if pd.isna(p) else f"{p:.1%}"),
+        se=frame.mc_se.map(lambda p: MISSING if pd.isna(p) else f"{p:.1%}"),
+        n_obs=frame.n_obs.where(frame.probability.notna()),
+        year=frame.year.astype(str),
+        status=_short_status(frame.status),
+    )
+    _emit(frame, args, PROBABILITIES_TABLE)
+    print(
+        f"\n# {args.paths} paths, seed {args.seed}, data hash {ctx.history.data_hash}. n: observations the probability "
+        "rests on (1-2: thin, dynamics borrowed from the pool). Rows without a probability or an outcome are hidden "
+        "(--all shows them); --format csv or xlsx gives every column."
+    )
 
 
 def cmd_template(args) -> None:
@@ -192,6 +248,18 @@ def cmd_template(args) -> None:
         f"observations, up to {origin}, written to {args.out}\n"
         f"# fill the value column (and source), put the file in a folder, then:\n"
         f"#   kjqg probabilities --plan {args.plan} --origin {origin} --history FOLDER"
+    )
+
+
+def cmd_draft_plan(args) -> None:
+    from .drafting import write_draft
+
+    geo = _context(argparse.Namespace(history=[], plans=[])).vocab.geo(args.geo)
+    n = write_draft(args.text, args.plan, geo, args.out)
+    print(
+        f"# {n} targets drafted from {args.text} into {args.out}: every one is marked for review (note). Check "
+        f"year, comparator, threshold, unit and indicator against the text, then: kjqg targets --plans "
+        f"{args.out.parent} --plan {args.plan}"
     )
 
 
@@ -295,6 +363,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True, help="FILE.xlsx or FILE.csv")
     _history_arg(p)
     p.set_defaults(func=cmd_template)
+
+    p = sub.add_parser(
+        "draft-plan",
+        help="draft a plan's target YAML from the plan document's text, for review",
+        description="Read a plan document (UTF-8 text) and write a target file in the schema of params/targets: "
+        "one target per numeric goal (year, comparator, kind, threshold and unit as written, the clause), the "
+        "indicator only where the name clearly matches the vocabulary. Every target is marked for review.",
+    )
+    p.add_argument("text", type=Path, metavar="TEXT_FILE", help="the plan document as UTF-8 text")
+    p.add_argument("--plan", required=True, help="plan id for the draft (ascii snake_case, e.g. nanning_2024_2026)")
+    p.add_argument("--geo", required=True, help="the plan's place (Chinese short name or English alias)")
+    p.add_argument("--out", type=Path, required=True, help="FILE.yaml (name it <plan>.yaml to use it with --plans)")
+    p.set_defaults(func=cmd_draft_plan)
 
     p = sub.add_parser(
         "backtest",

@@ -126,6 +126,8 @@ def progress(
     s = exact_series(history, target.geo, indicator, origin)
     if len(s) < 2:
         return np.nan, "n/a"
+    if base_year not in s.index and base_year in history.series(target.geo, indicator, upto=origin).index:
+        return np.nan, "n/a (base-year value only a bound)"  # no pace can be measured from a bound
     t_now = int(s.index.max())
     t0 = base_year if base_year in s.index and t_now > base_year else min(s.index, key=lambda y: abs(y - (t_now - 5)))
     ref_year = base_year if base_year in s.index else t_now

@@ -1,0 +1,387 @@
+"""The drafter: recall on the shipped plans from their seed texts, headline targets of plan texts it
+has never seen, drafts that load, and bad input reported as InputError."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from kjqg_model import units
+from kjqg_model.drafting import NOTE, draft_plan, write_draft
+from kjqg_model.errors import InputError
+from kjqg_model.targets import load_plan
+
+TARGETS = Path(__file__).resolve().parents[1] / "params" / "targets"
+SEEDS = TARGETS / "seeds"  # copies of the seed texts, so the tests need nothing outside the repo
+PLANS = ("guangxi_2021_2023", "baise_2021_2023", "liuzhou_2021_2023", "guilin_2026_2030")
+
+# Plan texts written for these tests in the style of Guangxi city plans, each with headline targets
+# (year, threshold, unit in a known unit) and numbers that are no targets.
+WUZHOU = """梧州市人民政府办公室文件
+梧政办发〔2024〕5号
+
+梧州市人民政府办公室关于印发梧州市科技创新引领高质量发展
+三年行动方案（2024—2026年）的通知
+
+各县（市、区）人民政府，市人民政府各组成部门、各直属机构：
+经市人民政府同意，现将《梧州市科技创新引领高质量发展三年行动方案（2024—2026年）》印发给你们，请认真组织实施。
+
+梧州市人民政府办公室
+2024年3月15日
+
+梧州市科技创新引领高质量发展三年行动方案
+（2024—2026年）
+
+为深入实施创新驱动发展战略，落实《广西壮族自治区科技创新“十四五”规划》（桂政办发〔2021〕122号）部署，结合我市实际，制定本方案。
+
+一、总体要求
+
+（一）发展基础。2023年，全市全社会研发投入强度为0.86%，高新技术企业达到318家，技术合同成交额为21.5亿元。
+
+（二）主要目标。到2026年，全市全社会研发投入强度达到1.2%，高新技术企业突破500家，技术合同成交额达到50亿元，年均增长15%以上；规模以上工业企业中有研发活动企业占比达到35%，每万人口高价值发明专利拥有量达到3.5件；全市工业总产值突破0.25万亿元，研究与试验发展人员全时当量达到6000人年；累计培育科技型中小企业800家以上，新建自治区级以上科技创新平台30个，引进培育高层次创新人才150人左右，财政科技支出年均增长10%以上。
+
+二、重点任务
+
+（一）壮大科技企业集群。实施高新技术企业倍增计划，对首次认定的高新技术企业给予一次性奖励，每家最高补助200万元。对年度研发投入超过1000万元的企业，按其研发投入增量的10%给予补助。到2025年，培育瞪羚企业20家，科技型中小企业入库数量达到1200家。（责任单位：市科技局、市财政局，各县（市、区）人民政府）
+
+（二）建设高能级创新平台。支持龙头企业建设重点实验室、技术创新中心，到2026年，建成自治区级以上重点实验室8个、工程技术研究中心40家。对新认定的国家级创新平台，给予最高500万元资助。（责任单位：市科技局、市发展改革委）
+
+（三）促进科技成果转化。建设梧州市技术转移服务中心，发展技术经纪人队伍。力争到2026年，转化科技成果300项以上，培训技术经纪人200人次。（责任单位：市科技局）
+
+三、保障措施
+
+（一）加大科技投入。建立财政科技投入稳定增长机制，市本级每年安排科技专项资金不少于5000万元。
+
+（二）强化考核评估。将主要目标任务分解到各县（市、区）和有关部门，第3季度开展中期评估。联系电话：0774-3822345。
+
+本方案自2024年4月1日起施行。
+"""
+WUZHOU_HEADLINE = [
+    (2026, 1.2, "%"),
+    (2026, 500, "家"),
+    (2026, 50, "亿元"),
+    (2026, 15, "%"),
+    (2026, 35, "%"),
+    (2026, 3.5, "件/万人"),
+    (2026, 0.25, "万亿元"),
+    (2026, 6000, "人年"),
+    (2026, 800, "家"),
+    (2026, 30, "个"),
+    (2026, 150, "人"),
+    (2026, 10, "%"),
+]
+WUZHOU_NOT_TARGETS = [(0.86, "%"), (318, "家"), (21.5, "亿元"), (200, "万元"), (1000, "万元"), (500, "万元")]
+
+NANNING = """南宁市加快建设面向东盟的区域性科技创新中心若干措施（2025—2027年）
+
+南府办〔2025〕12号
+
+为加快建设面向东盟的区域性科技创新中心，强化科技创新对首府高质量发展的支撑引领作用，制定如下措施。
+
+一、发展目标
+
+力争到2027年，全市科技创新综合实力显著增强，主要指标如下：
+——创新投入持续加大。全社会研发经费投入年均增长12%，研发投入强度提高到1.8%左右，财政科技支出占一般公共预算支出比重不低于3%。
+——创新主体不断壮大。高新技术企业数量超过3000家，科技型中小企业评价入库数量达到5000家，新增瞪羚企业50家。
+——创新成果加快转化。技术合同成交额年均增长20%，三年累计达到600亿元；有效发明专利拥有量达1.2万件，每万人口高价值发明专利拥有量提高到12件。
+——创新人才加快集聚。R&D人员全时当量达到3.5万人年，新引进高层次人才团队不少于20个。
+——创新生态持续优化。高新技术产业增加值占规模以上工业增加值比重提高3个百分点。
+
+二、主要措施
+
+1.支持企业加大研发投入。对上年度研发经费支出500万元以上且增幅超过20%的企业，按增量部分的5%给予奖励，单个企业每年最高100万元。
+
+2.支持创新平台建设。对新获批的国家重点实验室、国家技术创新中心，一次性给予1000万元资助；对新认定的自治区级新型研发机构，给予最高300万元补助。
+
+3.支持科技成果转移转化。对在南宁转化的技术交易，按技术合同实际成交额的3%给予技术输出方补助，每家最高50万元。到2026年，技术交易服务机构达到30家以上。
+
+4.加强科技人才引育。实施“邕江计划”，每年引进急需紧缺人才1000人以上。
+
+附件
+南宁市主要科技创新指标年度目标表
+指标 2025年 2026年 2027年
+全社会研发投入强度（%） 1.5 1.65 1.8
+高新技术企业数量（家） 2500 2750 3000
+技术合同成交额（亿元） 150 200 250
+"""
+NANNING_HEADLINE = [
+    (2027, 12, "%"),
+    (2027, 1.8, "%"),
+    (2027, 3, "%"),
+    (2027, 3000, "家"),
+    (2027, 5000, "家"),
+    (2027, 50, "家"),
+    (2027, 20, "%"),
+    (2027, 600, "亿元"),
+    (2027, 1.2, "万件"),
+    (2027, 12, "件/万人"),
+    (2027, 3.5, "万人年"),
+    (2027, 3, "百分点"),
+]
+
+QINZHOU = """钦州市人民政府关于加快推进科技创新的实施意见
+钦政发〔2023〕9号
+
+各县（区）人民政府，市直各委、办、局：
+为贯彻落实自治区关于创新驱动发展的决策部署，加快建设向海科技创新高地，现提出如下实施意见。
+
+一、工作目标
+到2025年，全市研发经费投入总量达到28亿元，研发投入强度提升至1.1%；高新技术企业保有量超过260家，科技型中小企业评价入库突破400家；技术合同成交额达到15亿元以上，其中输出技术合同成交额不少于6亿元；建成各类科技企业孵化载体25个以上，新增自治区级以上工程技术研究中心12家；规模以上工业企业中有研发活动的企业占比提高到30%；万人发明专利拥有量达到2.6件；每年组织实施市级科技计划项目60项左右，引进急需紧缺科技人才300名。
+
+二、主要措施
+（一）培育创新型企业。对新认定的高新技术企业，给予一次性奖励20万元；对营业收入首次超过5亿元的科技型企业，给予最高100万元奖励。
+（二）支持平台建设。对新获批建设的国家级创新平台，按实际投入的30%给予资助，最高不超过500万元。
+（三）加强资金保障。市财政每年安排科技创新专项资金不低于8000万元，2023年—2025年累计投入不少于2.4亿元。
+
+三、其他
+本意见自2023年6月1日起施行，有效期3年。市科技局负责解释，联系电话：0777-2822001。
+"""
+QINZHOU_HEADLINE = [
+    (2025, 28, "亿元"),
+    (2025, 1.1, "%"),
+    (2025, 260, "家"),
+    (2025, 400, "家"),
+    (2025, 15, "亿元"),
+    (2025, 6, "亿元"),
+    (2025, 25, "个"),
+    (2025, 12, "家"),
+    (2025, 30, "%"),
+    (2025, 2.6, "件/万人"),
+    (2025, 60, "项"),
+    (2025, 300, "名"),
+]
+
+YULIN = """玉林市“十五五”科技创新发展规划
+
+一、发展目标
+
+到2030年，全市科技创新整体实力迈上新台阶，创新型玉林建设取得决定性进展。R&D经费支出达到60亿元，全社会研发投入强度力争超过1.6%；国家高新技术企业总数突破1,200家，净增600家以上；技术合同登记成交额（按吸纳地域）达到80亿元；培育两家以上百亿元科技领军企业；规模以上工业企业研发机构覆盖率达到45%；高新技术产业增加值占规模以上工业增加值比重较2025年提高8个百分点；每万人口高价值发明专利拥有量达到4件。
+
+专栏1 “十五五”科技创新主要指标
+序号 指标名称 单位 2025年 2030年 属性
+1 全社会研发投入强度 % 1.1 1.6 预期性
+2 高新技术企业数量 家 650 1200 预期性
+3 技术合同成交额 亿元 30 80 预期性
+4 每万人口高价值发明专利拥有量 件 1.8 4 预期性
+5 科技型中小企业评价入库数量 家 900 2000 预期性
+
+二、重点任务
+
+（一）强化企业创新主体地位。实施科技型企业梯次培育工程，五年内新增科技型中小企业1100家。对首次通过认定的高新技术企业，市财政给予10万元奖励。
+
+（二）建设高水平创新平台。到2028年，建成玉林国家内燃机技术创新中心，新建自治区重点实验室6个以上；全市省级以上研发平台数量翻一番。
+
+（三）加快科技人才集聚。每年引进博士以上高层次人才100名，“十五五”期间累计培养技术经理人500名。
+
+三、保障措施
+
+市本级财政科技支出年均增长不低于10%，到2030年达到5亿元。建立科技投入考核机制，对研发投入增长较快的县（市、区）给予最高200万元奖励。
+"""
+YULIN_HEADLINE = [
+    (2030, 60, "亿元"),
+    (2030, 1.6, "%"),
+    (2030, 1200, "家"),
+    (2030, 600, "家"),
+    (2030, 80, "亿元"),
+    (2030, 2, "家"),  # 两家: a number in Chinese characters, which the drafter does not read
+    (2030, 45, "%"),
+    (2030, 8, "百分点"),
+    (2030, 4, "件/万人"),
+    (2030, 1100, "家"),
+    (2030, 10, "%"),
+    (2030, 5, "亿元"),
+]
+
+UNSEEN = {
+    "wuzhou_2024_2026": (WUZHOU, "梧州", WUZHOU_HEADLINE),
+    "nanning_2025_2027": (NANNING, "南宁", NANNING_HEADLINE),
+    "qinzhou_2023_2025": (QINZHOU, "钦州", QINZHOU_HEADLINE),
+    "yulin_2026_2030": (YULIN, "玉林", YULIN_HEADLINE),
+}
+
+
+def _scale(unit: str) -> tuple[str, float]:
+    """A written unit in a known unit: 万亿元 -> (亿元, 1e4)."""
+    written = {"万亿元": ("亿元", 1e4), "人年": ("人", 1.0), "万人年": ("人", 1e4), "万件": ("件", 1e4)}
+    return written.get(unit, (unit, 1.0))
+
+
+def _same(a: tuple, b: tuple) -> bool:
+    """Same year, same dimension and the same threshold once in the same unit."""
+    (ya, ta, ua), (yb, tb, ub) = a, b
+    (ua, fa), (ub, fb) = _scale(ua), _scale(ub)
+    if ya != yb or units.dimension(ua) is None or units.dimension(ua) != units.dimension(ub):
+        return False
+    return abs(ta * fa * units.factor(ua, ub) - tb * fb) <= 1e-6 * max(1.0, abs(tb * fb))
+
+
+def _matched(expected: list[tuple], drafted: list[tuple]) -> tuple[int, int]:
+    """(expected triples found, drafted triples used), matching each drafted triple at most once."""
+    free = list(drafted)
+    found = 0
+    for triple in expected:
+        hit = next((i for i, d in enumerate(free) if _same(d, triple)), None)
+        if hit is not None:
+            free.pop(hit)
+            found += 1
+    return found, len(drafted) - len(free)
+
+
+def _triples(plan: dict) -> list[tuple]:
+    return [(t.get("year") or t["period"][1], t["threshold"], t["unit"]) for t in plan["targets"]]
+
+
+def _seed_text(plan_id: str) -> str:
+    seed = yaml.safe_load((TARGETS / f"{plan_id}.yaml").read_text(encoding="utf-8"))["seed"]
+    first = seed[0] if isinstance(seed, list) else re.split(r"[,\s]+", str(seed).strip())[0]
+    return (SEEDS / first).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("plan_id", PLANS)
+def test_recovers_the_shipped_targets_from_the_seed_text(plan_id):
+    shipped = load_plan(TARGETS / f"{plan_id}.yaml")
+    draft = draft_plan(_seed_text(plan_id), plan_id, shipped.geo)
+    expected = [(t.year, t.threshold, t.unit) for t in shipped.targets]
+    found, used = _matched(expected, _triples(draft))
+    recall, precision = found / len(expected), used / len(draft["targets"])
+    print(f"{plan_id}: recall {found}/{len(expected)} = {recall:.0%}, precision {used}/{len(draft['targets'])}")
+    assert recall >= 0.85, f"{plan_id}: recall {recall:.0%}"
+    assert precision >= 0.6, f"{plan_id}: precision {precision:.0%}"
+    assert draft["base_year"] == shipped.base_year
+
+
+@pytest.mark.parametrize("plan_id", UNSEEN)
+def test_headline_targets_of_a_plan_never_seen(plan_id):
+    text, geo, headline = UNSEEN[plan_id]
+    draft = draft_plan(text, plan_id, geo)
+    found, _ = _matched(headline, _triples(draft))
+    print(f"{plan_id}: {found}/{len(headline)} headline targets, {len(draft['targets'])} drafted")
+    assert found >= 10, f"{plan_id}: {found} of {len(headline)} headline targets"
+
+
+def test_numbers_that_are_no_targets_are_left_out():
+    """Background figures of the base year, subsidy caps, co-financing rates, dates and phone numbers."""
+    draft = draft_plan(WUZHOU, "wuzhou_2024_2026", "梧州")
+    thresholds = {(t["threshold"], t["unit"]) for t in draft["targets"]}
+    assert not thresholds & set(WUZHOU_NOT_TARGETS)
+    assert all(t["year" if "year" in t else "period"] for t in draft["targets"])
+    assert draft["base_year"] == 2023
+    assert (draft["title"], draft["document"], str(draft["issued"])) == (
+        "梧州市科技创新引领高质量发展三年行动方案（2024—2026年）",
+        "梧政办发〔2024〕5号",
+        "2024-03-15",
+    )
+
+
+def test_units_the_schema_lacks_are_converted_and_noted():
+    targets = {t["clause"]: t for t in draft_plan(WUZHOU, "wuzhou_2024_2026", "梧州")["targets"]}
+    output = targets["全市工业总产值突破0.25万亿元"]
+    assert (output["threshold"], output["unit"]) == (2500, "亿元") and "万亿元" in output["note"]
+    staff = targets["研究与试验发展人员全时当量达到6000人年"]
+    assert (staff["threshold"], staff["unit"], staff["indicator"]) == (6000, "人", None) and "人年" in staff["note"]
+
+
+def test_kinds_indicators_and_comparators():
+    by_clause = {t["clause"]: t for t in draft_plan(NANNING, "nanning_2025_2027", "南宁")["targets"]}
+    growth = by_clause["全社会研发经费投入年均增长12%"]
+    assert (growth["kind"], growth["period"], growth["indicator"]) == ("growth_rate", [2024, 2027], "rd_expenditure")
+    total = by_clause["三年累计达到600亿元"]
+    assert (total["kind"], total["period"], total["indicator"]) == (
+        "cumulative",
+        [2025, 2027],
+        "tech_contract_turnover",
+    )
+    assert total["basis"] == "unspecified"
+    assert by_clause["研发投入强度提高到1.8%左右"]["comparator"] == "~"
+    hte = by_clause["高新技术企业数量超过3000家"]
+    assert (hte["comparator"], hte["indicator"]) == (">", "hte_stock")
+    assert by_clause["新增瞪羚企业50家"]["kind"] == "increase"
+    assert by_clause["高新技术产业增加值占规模以上工业增加值比重提高3个百分点"]["unit"] == "百分点"
+
+
+def test_a_plan_never_seen_survives_pdf_line_breaks():
+    """PDF text breaks lines anywhere, with blank lines between."""
+    wrapped = "\n\n".join(line[i : i + 23] for line in WUZHOU.splitlines() for i in range(0, max(len(line), 1), 23))
+    found, _ = _matched(WUZHOU_HEADLINE, _triples(draft_plan(wrapped, "wuzhou_2024_2026", "梧州")))
+    assert found >= 10
+
+
+@pytest.mark.parametrize("plan_id", ["guilin_2026_2030", *UNSEEN])
+def test_the_written_draft_loads(plan_id, tmp_path):
+    if plan_id in UNSEEN:
+        text, geo, _ = UNSEEN[plan_id]
+        source = tmp_path / "plan.txt"
+        source.write_text(text, encoding="utf-8")
+    else:
+        source, geo = SEEDS / "004_647d991495f81cb0.txt", "桂林"
+    out = tmp_path / f"{plan_id}.yaml"
+    n = write_draft(source, plan_id, geo, out)
+    plan = load_plan(out)
+    assert n == len(plan.targets) > 0
+    assert all(t.note.startswith(NOTE) for t in plan.targets)
+    assert yaml.safe_load(out.read_text(encoding="utf-8"))["seed"] == source.name
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp file left
+
+
+def test_base_year_given_wins():
+    draft = draft_plan(WUZHOU, "wuzhou_2024_2026", "梧州", base_year=2022)
+    assert draft["base_year"] == 2022
+    assert any(t.get("period", [None])[0] == 2022 for t in draft["targets"])
+
+
+def _problem(exc: pytest.ExceptionInfo) -> str:
+    assert "Traceback" not in str(exc.value)
+    return str(exc.value)
+
+
+def test_missing_file(tmp_path):
+    missing = tmp_path / "nope.txt"
+    with pytest.raises(InputError) as exc:
+        write_draft(missing, "nanning_2025_2027", "南宁", tmp_path / "nanning_2025_2027.yaml")
+    message = _problem(exc)
+    assert str(missing) in message and "unreadable file" in message and "plan text file" in message
+
+
+def test_file_not_utf8(tmp_path):
+    gbk = tmp_path / "plan.txt"
+    gbk.write_bytes(NANNING.encode("gb18030"))
+    with pytest.raises(InputError) as exc:
+        write_draft(gbk, "nanning_2025_2027", "南宁", tmp_path / "nanning_2025_2027.yaml")
+    message = _problem(exc)
+    assert str(gbk) in message and "not UTF-8" in message and "line 1" in message
+    assert not (tmp_path / "nanning_2025_2027.yaml").exists()
+
+
+@pytest.mark.parametrize("content", ["", " \n\n\t "])
+def test_empty_file(tmp_path, content):
+    empty = tmp_path / "plan.txt"
+    empty.write_text(content, encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        write_draft(empty, "nanning_2025_2027", "南宁", tmp_path / "nanning_2025_2027.yaml")
+    message = _problem(exc)
+    assert str(empty) in message and "empty file" in message and "plan document" in message
+
+
+def test_text_without_targets_names_the_file(tmp_path):
+    prose = tmp_path / "plan.txt"
+    prose.write_text("关于加强科技工作的通知\n各单位要高度重视科技创新工作，认真抓好落实。\n", encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        write_draft(prose, "nanning_2025_2027", "南宁", tmp_path / "nanning_2025_2027.yaml")
+    assert str(prose) in _problem(exc) and "reads as a goal" in _problem(exc)
+
+
+@pytest.mark.parametrize(
+    ("text", "plan_id", "geo", "words"),
+    [
+        ("", "nanning_2025_2027", "南宁", "empty text"),
+        (NANNING, "Nanning 2025", "南宁", "snake_case"),
+        (NANNING, "nanning_2025_2027", "火星", "known place"),
+    ],
+)
+def test_bad_arguments(text, plan_id, geo, words):
+    with pytest.raises(InputError) as exc:
+        draft_plan(text, plan_id, geo)
+    assert words in _problem(exc)
