@@ -67,6 +67,7 @@ def _short_status(status: pd.Series) -> pd.Series:
         .str.replace(r"^no history for ", "no data: ", regex=True)
         .str.replace(r"; supply it: kjqg template --plan \S+", " → kjqg template", regex=True)
         .str.replace(r"; dynamics borrowed from the provincial pool", "", regex=True)
+        .str.replace(r"^outcome known: .*", "outcome in the data", regex=True)
     )
 
 
@@ -532,4 +533,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # a folder read-only, vanished or full: say which, leave earlier outputs as they are
+        where = exc.filename or "an output or input file"
+        print(f"kjqg: error: {where}: {exc.strerror or exc}; expected a readable input and a writable output folder",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    except MemoryError:
+        print("kjqg: error: out of memory; expected fewer --paths (paths x years x 8 bytes must fit)", file=sys.stderr)
+        return 2
     return code or 0

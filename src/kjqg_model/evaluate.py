@@ -318,6 +318,14 @@ def evaluate_targets(
                 rec["alt_basis_probability"] = alt.probability if isinstance(alt, Estimate) else np.nan
                 alt_actual = actual_outcome(t, ctx.history, ctx.vocab, inds[1])
                 rec["alt_basis_actual"] = alt_actual[0] if alt_actual else np.nan
+        if rec["met"] is not None and (origin is None or t.year <= origin):  # the data used already decide it
+            upto = f"up to {origin}" if origin is not None else "(all years)"
+            rec.update(
+                probability=np.nan,
+                mc_se=np.nan,
+                alt_basis_probability=np.nan,
+                status=f"outcome known: the data {upto} include {t.year}; no forecast needed",
+            )
         records.append(rec)
     return pd.DataFrame.from_records(records)
 
