@@ -11,7 +11,7 @@ import pandas as pd
 
 from . import __version__
 from .errors import InputError
-from .readiness import THIN, observations, series_for, status
+from .readiness import THIN, observations, readiness, series_for
 from .simulate import MAX_PATHS
 from .tables import MISSING, Column, cell_text, render, width, write_xlsx
 from .targets import targets_frame
@@ -130,7 +130,9 @@ def cmd_targets(args) -> None:
     ctx = _context(args)
     plans = _plans(args, ctx)
     frame = targets_frame(plans)
-    frame["status"] = [status(t, ctx.history, ctx.vocab, args.origin) for p in plans.values() for t in p.targets]
+    frame["status"] = [
+        readiness(t, ctx.history, ctx.vocab, args.origin).message for p in plans.values() for t in p.targets
+    ]
     if args.format != "table":
         _emit(frame[[*TARGET_COLUMNS, "name", "basis", "period", "threshold_high", "relative_to", "clause"]], args)
         return
@@ -160,39 +162,12 @@ def cmd_data(args) -> None:
                             f"{n.geo} {n.indicator}{' via ' + n.via if n.via else ''}: {n.n_obs} obs {n.years}".strip()
                             for n in needs
                         ),
-                        status=status(t, history, ctx.vocab, args.origin),
+                        status=readiness(t, history, ctx.vocab, args.origin).message,
                     )
                 )
         _emit(pd.DataFrame(rows), args)
     if args.format == "table":
         print(f"\n# data hash {history.data_hash}; files: {', '.join(Path(f).name for f in history.files)}")
-
-
-PROBABILITY_COLUMNS = [
-    "plan",
-    "target_id",
-    "name",
-    "geo",
-    "indicator",
-    "basis",
-    "year",
-    "comparator",
-    "threshold",
-    "unit",
-    "scenario",
-    "origin",
-    "probability",
-    "mc_se",
-    "n_obs",
-    "progress_ratio",
-    "progress",
-    "actual",
-    "actual_qualifier",
-    "met",
-    "alt_basis_probability",
-    "alt_basis_actual",
-    "status",
-]
 
 
 def cmd_probabilities(args) -> None:
@@ -215,7 +190,7 @@ def cmd_probabilities(args) -> None:
         )
         return
     if args.format != "table":
-        _emit(frame[PROBABILITY_COLUMNS], args)
+        _emit(frame, args)  # every column of results.ResultRow
         return
     frame = frame.assign(
         target=_target_text(frame),

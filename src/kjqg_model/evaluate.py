@@ -8,7 +8,7 @@ rather than on yearly marginals.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
@@ -19,12 +19,12 @@ from .data import History
 from .errors import InputError
 from .models import exact_series
 from .projection import SHIFTS, GeoFit, GeoModel, NoHistory
-from .readiness import n_obs, observations
-from .readiness import status as readiness_status
+from .readiness import Readiness, State, observations, readiness
+from .results import COLUMNS, ResultRow
 from .scenarios import PARAMETERS, Scenario
 from .scenarios import SERIES as SCENARIO_SERIES
 from .simulate import Streams
-from .targets import Target
+from .targets import Plan, Target
 from .vocab import Vocabulary
 
 PROGRESS_CATEGORIES = ((0.95, "on track"), (0.60, "acceleration needed"), (0.0, "limited progress"))
@@ -164,6 +164,7 @@ class Estimate:
     probability: float
     mc_se: float
     n_paths: int
+    reason: str = ""  # why there is no probability (NaN), if so
 
 
 def _needs(targets: list[tuple[Target, str]]) -> dict[str, dict[str, int]]:
@@ -188,9 +189,9 @@ def probabilities(
     n_paths: int,
     seed: int,
     shifts: dict | None = None,
-) -> dict[tuple[str, str], Estimate | str]:
+) -> dict[tuple[str, str], Estimate]:
     """P(target met) for (target, concrete indicator) pairs, simulated jointly per geo in chunks
-    (memory stays bounded whatever n_paths). A pair that cannot be simulated maps to the reason."""
+    (memory stays bounded whatever n_paths). A pair that cannot be simulated gets NaN and the reason."""
     needs = _needs(targets)
     failed = {(g, i): fits[g].missing[i] for g, inds in needs.items() for i in inds if i in fits[g].missing}
     for g, i in failed:
@@ -208,10 +209,10 @@ def probabilities(
         _count_hits(targets, sims, failed, vocab, hits, reasons)
         del sims
         done += m
-    out: dict[tuple[str, str], Estimate | str] = {}
+    out: dict[tuple[str, str], Estimate] = {}
     for key, k in hits.items():
         if key in reasons:
-            out[key] = reasons[key]
+            out[key] = Estimate(np.nan, np.nan, n_paths, reasons[key])
         else:
             p = k / n_paths
             out[key] = Estimate(p, float(np.sqrt(p * (1 - p) / n_paths)), n_paths)
@@ -266,68 +267,53 @@ def evaluate_targets(
     rows, jobs = [], []
     for p in plans:
         for t in p.targets:
-            status = readiness_status(t, ctx.history, ctx.vocab, origin)
-            inds = _evaluated_indicators(t, ctx, origin) if status.startswith("modelled") else []
+            ready = readiness(t, ctx.history, ctx.vocab, origin)
+            inds = _evaluated_indicators(t, ctx, origin) if ready.modelled else []
             jobs += [(t, i) for i in inds]
-            rows.append((p, t, status, inds))
+            rows.append((p, t, ready, inds))
     est = probabilities(jobs, fit_geos(jobs, ctx, origin), ctx.vocab, sc, n_paths, seed)
-    records = []
-    for p, t, status, inds in rows:
-        rec = dict(
-            plan=t.plan,
-            target_id=t.id,
-            name=t.name,
-            geo=t.geo,
-            indicator=t.indicator or "",
-            basis=_basis_of(t, inds[0], ctx.vocab) if inds else (t.basis or ""),
-            kind=t.kind,
-            year=t.year,
-            comparator=t.comparator,
-            threshold=t.threshold,
-            unit=t.unit,
-            scenario=sc.name,
-            origin=origin,
-            probability=np.nan,
-            mc_se=np.nan,
-            n_obs=n_obs(t, ctx.history, ctx.vocab, origin),
-            n_paths=n_paths,
-            seed=seed,
-            progress_ratio=np.nan,
-            progress="n/a",
-            actual=np.nan,
-            actual_qualifier="",
-            met=None,
-            alt_basis_probability=np.nan,
-            alt_basis_actual=np.nan,
-            status=status,
-        )
-        # a published outcome is shown even where no probability can be given
-        actual = actual_outcome(t, ctx.history, ctx.vocab, inds[0] if inds else concrete_indicator(t, ctx.vocab))
-        if actual is not None:
-            rec.update(actual=actual[0], actual_qualifier=actual[1], met=met_from_actual(t, actual))
-        if inds:
-            first = est[(t.id, inds[0])]
-            if isinstance(first, str):
-                rec["status"] = f"not modelled: {first}"
-            else:
-                rec.update(probability=first.probability, mc_se=first.mc_se)
-            ratio, label = progress(t, ctx.history, ctx.vocab, inds[0], p.base_year, origin)
-            rec.update(progress_ratio=ratio, progress=label)
-            if len(inds) > 1:
-                alt = est[(t.id, inds[1])]
-                rec["alt_basis_probability"] = alt.probability if isinstance(alt, Estimate) else np.nan
-                alt_actual = actual_outcome(t, ctx.history, ctx.vocab, inds[1])
-                rec["alt_basis_actual"] = alt_actual[0] if alt_actual else np.nan
-        if rec["met"] is not None and (origin is None or t.year <= origin):  # the data used already decide it
-            upto = f"up to {origin}" if origin is not None else "(all years)"
-            rec.update(
-                probability=np.nan,
-                mc_se=np.nan,
-                alt_basis_probability=np.nan,
-                status=f"outcome known: the data {upto} include {t.year}; no forecast needed",
-            )
-        records.append(rec)
-    return pd.DataFrame.from_records(records)
+    run = dict(scenario=sc.name, origin=origin, n_paths=n_paths, seed=seed)
+    records = [asdict(_row(p, t, ready, inds, est, ctx, run)) for p, t, ready, inds in rows]
+    return pd.DataFrame.from_records(records, columns=COLUMNS)
+
+
+def _row(p: Plan, t: Target, ready: Readiness, inds: list[str], est: dict, ctx: Context, run: dict) -> ResultRow:
+    """One target's row: its probability on the series `inds` (both bases for a turnover target whose
+    plan names none), the published outcome, and the progress ratio."""
+    origin = run["origin"]
+    row = ResultRow(
+        **{
+            k: getattr(t, k)
+            for k in ("plan", "name", "geo", "indicator", "kind", "year", "comparator", "threshold", "unit")
+        },
+        target_id=t.id,
+        basis=_basis_of(t, inds[0], ctx.vocab) if inds else (t.basis or ""),
+        state=ready.state.value,
+        status=ready.message,
+        n_obs=ready.n_obs,
+        **run,
+    )
+    # a published outcome is shown even where no probability can be given
+    actual = actual_outcome(t, ctx.history, ctx.vocab, inds[0] if inds else concrete_indicator(t, ctx.vocab))
+    if actual is not None:
+        row.actual, row.actual_qualifier, row.met = actual[0], actual[1], met_from_actual(t, actual)
+    if row.met is not None and (origin is None or t.year <= origin):  # the data used already decide it
+        upto = f"up to {origin}" if origin is not None else "(all years)"
+        row.state = State.OUTCOME_KNOWN.value
+        row.status = f"outcome known: the data {upto} include {t.year}; no forecast needed"
+        return row
+    if not inds:
+        return row
+    first = est[(t.id, inds[0])]
+    if first.reason:
+        row.state, row.status = State.FAILED.value, f"not modelled: {first.reason}"
+    row.probability, row.mc_se = first.probability, first.mc_se
+    row.progress_ratio, row.progress = progress(t, ctx.history, ctx.vocab, inds[0], p.base_year, origin)
+    if len(inds) > 1:
+        row.alt_basis_probability = est[(t.id, inds[1])].probability
+        alt_actual = actual_outcome(t, ctx.history, ctx.vocab, inds[1])
+        row.alt_basis_actual = alt_actual[0] if alt_actual else np.nan
+    return row
 
 
 def _evaluated_indicators(t: Target, ctx: Context, origin: int | None) -> list[str]:
@@ -394,9 +380,9 @@ def required_growth(
     t = find_target(target, ctx)
     if not fiscal_driven(t.indicator, ctx.vocab):
         return RequiredGrowth(None, np.nan, f"{t.indicator or t.name} 不受财政科技投入驱动（模型中无此关系）")
-    status = readiness_status(t, ctx.history, ctx.vocab, origin)
-    if not status.startswith("modelled"):
-        return RequiredGrowth(None, np.nan, status)
+    ready = readiness(t, ctx.history, ctx.vocab, origin)
+    if not ready.modelled:
+        return RequiredGrowth(None, np.nan, ready.message)
     ind = concrete_indicator(t, ctx.vocab)
     base = ctx.scenario("baseline")
     fits = fit_geos([(t, ind)], ctx, origin)
@@ -405,8 +391,8 @@ def required_growth(
     def p_at(rate: float) -> float:
         sc = Scenario(f"fiscal {rate:+.3f}", "", {**base.params, "fiscal_st_growth": rate})
         got = probabilities([(t, ind)], fits, ctx.vocab, sc, n_paths, seed)[(t.id, ind)]
-        if isinstance(got, str):
-            raise NoHistory(got)
+        if got.reason:
+            raise NoHistory(got.reason)
         return got.probability
 
     try:
@@ -482,14 +468,14 @@ def sensitivity(
     jobs = [
         (t, concrete_indicator(t, ctx.vocab))
         for t in ctx.plan(plan).targets
-        if readiness_status(t, ctx.history, ctx.vocab, origin).startswith("modelled")
+        if readiness(t, ctx.history, ctx.vocab, origin).modelled
     ]
     fits = fit_geos(jobs, ctx, origin)
     base = probabilities(jobs, fits, ctx.vocab, sc, n_paths, seed)
     rows = []
     moved = {(a, k): probabilities(jobs, fits, ctx.vocab, sc, n_paths, seed, {a: k}) for a in SHIFTS for k in (-1, 1)}
     for t, ind in jobs:
-        if not isinstance(base[(t.id, ind)], Estimate):
+        if base[(t.id, ind)].reason:
             continue
         for a, label in SHIFTS.items():
             lo, hi = moved[(a, -1)][(t.id, ind)], moved[(a, 1)][(t.id, ind)]

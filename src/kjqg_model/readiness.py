@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 
 from .data import History
@@ -49,23 +50,41 @@ def _years(index) -> str:
     return f"{ys[0]}–{ys[-1]}" if ys else ""
 
 
-def status(target: Target, history: History, vocab: Vocabulary, origin: int | None = None) -> str:
-    """'modelled', 'modelled (thin …)', or which series are missing and how to supply them."""
+class State(enum.Enum):
+    """Where a target stands; the message says why in words, the state is what code branches on."""
+
+    MODELLED = "modelled"
+    THIN = "thin"  # modelled on fewer than THIN observations: dynamics borrowed from the pool
+    NO_DATA = "no_data"  # a series it needs has no observation: `kjqg template` lists what to supply
+    OUTCOME_KNOWN = "outcome_known"  # the data used already include the target year
+    FAILED = "failed"  # modelled, but the simulation could not give its measure (the message says why)
+
+
+@dataclass(frozen=True)
+class Readiness:
+    state: State
+    message: str
+    n_obs: int  # the fewest observations among the series the probability rests on
+
+    @property
+    def modelled(self) -> bool:
+        return self.state in (State.MODELLED, State.THIN)
+
+
+def readiness(target: Target, history: History, vocab: Vocabulary, origin: int | None = None) -> Readiness:
+    """Whether the target can be modelled from the data up to `origin`, and on how many observations."""
     needs = [observations(history, g, n, origin, vocab) for g, n in series_for(target, vocab)]
+    n_obs = min((n.n_obs for n in needs if n.n_obs), default=0)
     missing = [f"{n.geo} {_named(n.indicator, vocab)}" for n in needs if n.n_obs == 0]
     if (missing and len(missing) == len(needs)) or (target.kind == "relative" and missing):
         upto = f" up to {origin}" if origin else ""
-        return f"no history{upto} for {', '.join(missing)}; supply it: kjqg template --plan {target.plan}"
+        message = f"no history{upto} for {', '.join(missing)}; supply it: kjqg template --plan {target.plan}"
+        return Readiness(State.NO_DATA, message, 0)
     thin = [f"{n.geo} {_named(n.indicator, vocab)}: {n.n_obs} obs" for n in needs if 0 < n.n_obs < THIN]
     if thin:
-        return f"modelled (thin: {'; '.join(thin)}; dynamics borrowed from the provincial pool)"
-    return "modelled"
-
-
-def n_obs(target: Target, history: History, vocab: Vocabulary, origin: int | None = None) -> int:
-    """The fewest observations among the series that the target's probability rests on."""
-    counts = [observations(history, g, n, origin, vocab).n_obs for g, n in series_for(target, vocab)]
-    return min((c for c in counts if c), default=0)
+        message = f"modelled (thin: {'; '.join(thin)}; dynamics borrowed from the provincial pool)"
+        return Readiness(State.THIN, message, n_obs)
+    return Readiness(State.MODELLED, "modelled", n_obs)
 
 
 def _named(indicator: str, vocab: Vocabulary) -> str:

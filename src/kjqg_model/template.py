@@ -15,7 +15,7 @@ from .context import Context
 from .errors import InputError
 from .models import exact_series
 from .outputs import atomic_write, write_csv, write_text
-from .readiness import THIN, n_obs, series_for, status
+from .readiness import State, readiness, series_for
 from .targets import Plan, Target
 
 COLUMNS = ["geo", "indicator", "year", "value", "unit", "qualifier", "source", "note"]
@@ -60,8 +60,7 @@ def requests(plan: Plan, ctx: Context, origin: int) -> list[Request]:
     one resting on fewer than THIN observations."""
     found: dict[tuple[str, str], Request] = {}
     for t in plan.targets:
-        answered = status(t, ctx.history, ctx.vocab, origin).startswith("modelled")
-        if answered and n_obs(t, ctx.history, ctx.vocab, origin) >= THIN:
+        if readiness(t, ctx.history, ctx.vocab, origin).state == State.MODELLED:
             continue
         for geo, indicator in series_for(t, ctx.vocab):
             req = found.setdefault((geo, indicator), Request(geo, indicator))
