@@ -389,7 +389,7 @@ def required_growth(
     lo, hi = bounds or PARAMETERS["fiscal_st_growth"]
 
     def p_at(rate: float) -> float:
-        sc = Scenario(f"fiscal {rate:+.3f}", "", {**base.params, "fiscal_st_growth": rate})
+        sc = base.adjust({"fiscal_st_growth": rate}, f"fiscal {rate:+.3f}")
         got = probabilities([(t, ind)], fits, ctx.vocab, sc, n_paths, seed)[(t.id, ind)]
         if got.reason:
             raise NoHistory(got.reason)

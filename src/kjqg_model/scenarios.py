@@ -10,11 +10,47 @@ from .errors import InputError, Problem, shorten
 from .files import read_yaml
 from .locations import params_dir
 
-# parameter -> (lowest, highest) allowed yearly rate; None means "continue the fitted trend"
-PARAMETERS = {"fiscal_st_growth": (-0.5, 1.0), "gdp_growth": (-0.3, 0.5)}
-# parameter -> the series whose yearly growth it sets after the origin
-SERIES = {"fiscal_st_growth": "fiscal_st_expenditure", "gdp_growth": "gdp"}
 META = {"description", "source"}
+
+
+@dataclass(frozen=True)
+class Parameter:
+    title: str
+    unit: str
+    low: float
+    high: float
+    series: str  # the series whose yearly growth it sets after the origin
+
+
+def load_parameters(path: Path | None = None) -> dict[str, Parameter]:
+    """What a scenario may set (the `parameters` section of params/scenarios.yaml), checked."""
+    path = Path(path) if path else params_dir() / "scenarios.yaml"
+    data = read_yaml(path)
+    entries = data.get("parameters") if isinstance(data, dict) else None
+    if not isinstance(entries, dict) or not entries:
+        raise InputError.single(
+            "parameters", shorten(entries), "a mapping of parameter to title, unit, range, series", file=str(path)
+        )
+    out, problems = {}, []
+    for name, p in entries.items():
+        try:
+            low, high = (float(x) for x in p["range"])
+            if not low < high:
+                raise ValueError
+            out[str(name)] = Parameter(str(p["title"]), str(p["unit"]), low, high, str(p["series"]))
+        except (TypeError, KeyError, ValueError):
+            problems.append(
+                Problem(str(path), f"parameter {name}", "", shorten(p), "{title, unit, range: [low, high], series}")
+            )
+    if problems:
+        raise InputError(problems)
+    return out
+
+
+_PARAMETERS = load_parameters()
+PARAMETERS = {k: (p.low, p.high) for k, p in _PARAMETERS.items()}  # allowed yearly rates
+TITLES = {k: p.title for k, p in _PARAMETERS.items()}
+SERIES = {k: p.series for k, p in _PARAMETERS.items()}
 
 
 @dataclass(frozen=True)
@@ -22,6 +58,16 @@ class Scenario:
     name: str
     description: str
     params: dict[str, float | None] = field(default_factory=dict)
+
+    def adjust(self, diff: dict[str, float | None], name: str | None = None) -> Scenario:
+        """This scenario with `diff` applied, checked like a scenario in the YAML (the only way an
+        analyst's or a what-if scenario is built)."""
+        problems: list[Problem] = []
+        checked = _check(diff, name or self.name, "scenario", problems)
+        if problems:
+            raise InputError(problems)
+        label = name or f"{self.name} " + ", ".join(f"{k}={v}" for k, v in checked.items())
+        return Scenario(label, self.description, {**self.params, **checked})
 
 
 def load_scenarios(path: Path | None = None) -> dict[str, Scenario]:
@@ -35,9 +81,9 @@ def load_scenarios(path: Path | None = None) -> dict[str, Scenario]:
         )
     problems: list[Problem] = []
     problems += [
-        Problem(f, "", k, "an unknown top-level key", "baseline | scenarios")
+        Problem(f, "", k, "an unknown top-level key", "parameters | baseline | scenarios")
         for k in data
-        if k not in ("baseline", "scenarios")
+        if k not in ("parameters", "baseline", "scenarios")
     ]
     base = _check(data["baseline"], "baseline", f, problems)
     missing = [p for p in PARAMETERS if p not in data["baseline"]]
