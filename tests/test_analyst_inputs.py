@@ -175,3 +175,22 @@ def test_default_probabilities_exit_zero_for_every_shipped_plan(plan):
     code, _, err = run("probabilities", "--plan", plan, "--paths", "200")
     assert code == 0, err
     assert "Traceback" not in err
+
+
+def test_a_drafted_plan_loads_with_plans_and_gets_probabilities(tmp_path):
+    text = tmp_path / "plan.txt"
+    text.write_text(
+        "南宁市科技创新三年行动方案（2024—2026年）\n一、主要目标\n"
+        "到2026年，全市全社会研发投入强度达到1.5%，技术合同成交额突破300亿元，众创空间达到60家。\n",
+        encoding="utf-8",
+    )
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    code, out, err = run("draft-plan", str(text), "--plan", "nanning_2024_2026", "--geo", "nanning",
+                         "--out", str(plans / "nanning_2024_2026.yaml"))  # fmt: skip
+    assert code == 0, err
+    code, out, err = run("targets", "--plans", str(plans), "--plan", "nanning_2024_2026", "--format", "csv")
+    assert code == 0, err
+    drafted = pd.read_csv(io.StringIO(out))
+    assert {(1.5, "%"), (300.0, "亿元"), (60.0, "家")} <= set(zip(drafted.threshold, drafted.unit, strict=True))
+    assert (drafted.year == 2026).all() and (drafted.geo == "南宁").all()
