@@ -99,6 +99,10 @@ def _history_arg(p: argparse.ArgumentParser) -> None:
 
 def _plans_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--plan", action="append", help="plan id (repeatable); default: all plans")
+    _plans_dir_arg(p)
+
+
+def _plans_dir_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--plans",
         action="append",
@@ -299,14 +303,7 @@ def build_parser() -> argparse.ArgumentParser:
         "reported and leaves its previous outputs untouched; the exit code is then 1.",
     )
     p.add_argument("--plan", action="append", help="only the runs of this plan (repeatable)")
-    p.add_argument(
-        "--plans",
-        action="append",
-        type=Path,
-        default=[],
-        metavar="DIR",
-        help="a folder of the analyst's own plan YAMLs",
-    )
+    _plans_dir_arg(p)
     p.add_argument("--scenario", action="append", help="scenarios to show instead of each run's list (repeatable)")
     p.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default: outputs)")
     p.add_argument("--paths", type=_paths, help="Monte Carlo paths (default: params/runs.yaml)")
@@ -325,14 +322,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--history.",
     )
     p.add_argument("--plan", required=True, help="plan id")
-    p.add_argument(
-        "--plans",
-        action="append",
-        type=Path,
-        default=[],
-        metavar="DIR",
-        help="a folder of the analyst's own plan YAMLs",
-    )
+    _plans_dir_arg(p)
     p.add_argument(
         "--origin", type=_origin, help="the last data year the forecast will use (default: the plan's base year)"
     )
