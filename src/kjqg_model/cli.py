@@ -85,33 +85,25 @@ def _common(p: argparse.ArgumentParser) -> None:
     _history_arg(p)
 
 
+FOLDERS = {
+    "--history": "a folder of history tables (.csv or .xlsx, the columns of params/history; an indicators.yaml there "
+    "declares the analyst's own indicators) that adds to or overrides the shipped series; repeatable",
+    "--plans": "a folder of the analyst's own plan YAMLs (the schema of params/targets) added to the shipped plans; "
+    "repeatable",
+}
+
+
+def _folder_arg(p: argparse.ArgumentParser, flag: str) -> None:
+    p.add_argument(flag, action="append", type=Path, default=[], metavar="DIR", help=FOLDERS[flag])
+
+
 def _history_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--history",
-        action="append",
-        type=Path,
-        default=[],
-        metavar="DIR",
-        help="a folder of history tables (.csv or .xlsx, the columns of params/history; an indicators.yaml "
-        "there declares the analyst's own indicators) that adds to or overrides the shipped series; repeatable",
-    )
+    _folder_arg(p, "--history")
 
 
 def _plans_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--plan", action="append", help="plan id (repeatable); default: all plans")
-    _plans_dir_arg(p)
-
-
-def _plans_dir_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--plans",
-        action="append",
-        type=Path,
-        default=[],
-        metavar="DIR",
-        help="a folder of the analyst's own plan YAMLs (the schema of params/targets) added to the shipped plans; "
-        "repeatable",
-    )
+    _folder_arg(p, "--plans")
 
 
 def _context(args):
@@ -303,7 +295,7 @@ def build_parser() -> argparse.ArgumentParser:
         "reported and leaves its previous outputs untouched; the exit code is then 1.",
     )
     p.add_argument("--plan", action="append", help="only the runs of this plan (repeatable)")
-    _plans_dir_arg(p)
+    _folder_arg(p, "--plans")
     p.add_argument("--scenario", action="append", help="scenarios to show instead of each run's list (repeatable)")
     p.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default: outputs)")
     p.add_argument("--paths", type=_paths, help="Monte Carlo paths (default: params/runs.yaml)")
@@ -322,7 +314,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--history.",
     )
     p.add_argument("--plan", required=True, help="plan id")
-    _plans_dir_arg(p)
+    _folder_arg(p, "--plans")
     p.add_argument(
         "--origin", type=_origin, help="the last data year the forecast will use (default: the plan's base year)"
     )
