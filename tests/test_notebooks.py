@@ -42,9 +42,10 @@ def batch(tmp_path_factory):
 def test_batch_writes_every_file_with_a_manifest(batch):
     out, outcomes = batch
     assert all(o.ok for o in outcomes), [o.error for o in outcomes]
-    for name in ("gx", "gl"):
+    for name, lookback in (("gx", {"lookback_probabilities.csv"}), ("gl", set())):
         files = {p.name for p in (out / name).iterdir()}
-        assert files == {"brief.ipynb", "brief.html", "brief.pdf", "probabilities.csv", "manifest.json", "cjk.otf"}
+        common = {"brief.ipynb", "brief.html", "brief.pdf", "probabilities.csv", "probabilities.xlsx", "manifest.json"}
+        assert files == common | lookback
         manifest = json.loads((out / name / "manifest.json").read_text(encoding="utf-8"))
         assert manifest["n_paths"] == PATHS and manifest["seed"] == 0 and len(manifest["data_hash"]) == 16
         assert manifest["code_version"].startswith("kjqg_model ") and manifest["timings"]["execute_s"] > 0

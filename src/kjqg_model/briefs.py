@@ -30,8 +30,6 @@ from .pdf import html_to_pdf, notebook_to_html
 from .provenance import code_version
 from .simulate import MAX_PATHS
 
-FONT_NAME = "cjk.otf"
-
 
 @dataclass(frozen=True)
 class Run:
@@ -141,6 +139,8 @@ def run_batch(
 
             done = tqdm(done, total=len(futures), desc="briefs", unit="run")
         outcomes = [f.result() for f in done]
+    from .report import last_data_year  # matplotlib and pandas styling load only for a batch
+
     good = [o for o in outcomes if o.ok]
     if good:
         font = _batch_font(out, "".join(o.page for o in good))
@@ -153,7 +153,7 @@ def run_batch(
                     o.error = f"PDF: {type(exc).__name__}: {exc}"
     for o in outcomes:
         if o.ok:
-            _write_manifest(o, common, ctx.history.data_hash)
+            _write_manifest(o, common, ctx.history.data_hash, last_data_year(ctx, o.run.plan, o.run.origin))
             _replace(o.staging, out / o.run.name)
         elif o.staging is not None:
             shutil.rmtree(o.staging, ignore_errors=True)
@@ -199,21 +199,22 @@ def _execute(run: Run, out: Path, common: dict, title: str) -> Outcome:
     )
     try:
         t = time.perf_counter()
-        papermill.execute_notebook(
-            str(notebooks_dir() / "brief.ipynb"),
-            str(outcome.staging / "brief.ipynb"),
-            parameters=params,
-            kernel_name="python3",
-            progress_bar=False,
-            cwd=str(outcome.staging),
-        )
+        with tempfile.TemporaryDirectory(prefix="kjqg-ipc-") as sockets:
+            papermill.execute_notebook(
+                str(notebooks_dir() / "brief.ipynb"),
+                str(outcome.staging / "brief.ipynb"),
+                parameters=params,
+                kernel_name="python3",
+                progress_bar=False,
+                cwd=str(outcome.staging),
+                config=_local_kernel(Path(sockets)),
+            )
         outcome.timings["execute_s"] = round(time.perf_counter() - t, 2)
         t = time.perf_counter()
         outcome.page = notebook_to_html(
             outcome.staging / "brief.ipynb",
             title,
-            f"{title} · {run.name} · {common['code_version']}",
-            FONT_NAME,
+            f"{title if len(title) <= 30 else title[:29] + '…'} · {run.name}",  # one line; provenance is on p.1
         )
         write_text(outcome.page, outcome.staging / "brief.html")
         outcome.timings["html_s"] = round(time.perf_counter() - t, 2)
@@ -221,6 +222,14 @@ def _execute(run: Run, out: Path, common: dict, title: str) -> Outcome:
         evalue = getattr(exc, "evalue", None)
         outcome.error = f"{getattr(exc, 'ename', type(exc).__name__)}: {evalue if evalue is not None else exc}"
     return outcome
+
+
+def _local_kernel(sockets: Path):
+    """Kernel settings: talk over local sockets in a private folder, not unencrypted TCP (so the
+    kernel has nothing to warn about); one folder per run, so parallel kernels never share one."""
+    from traitlets.config import Config
+
+    return Config({"KernelManager": {"transport": "ipc", "ip": str(sockets / "kernel")}})
 
 
 def _batch_font(out: Path, text: str) -> Path:
@@ -232,17 +241,17 @@ def _batch_font(out: Path, text: str) -> Path:
 
 def _render(page: str, staging: Path, font: Path) -> float:
     t = time.perf_counter()
-    shutil.copyfile(font, staging / FONT_NAME)
-    html_to_pdf(page, staging / "brief.pdf", staging)
+    html_to_pdf(page, staging / "brief.pdf", staging, font)
     return round(time.perf_counter() - t, 2)
 
 
-def _write_manifest(o: Outcome, common: dict, data_hash: str) -> None:
+def _write_manifest(o: Outcome, common: dict, data_hash: str, last_year: int | None) -> None:
     manifest = dict(
         run=o.run.name,
         plan=o.run.plan,
         scenarios=list(o.run.scenarios),
         origin=o.run.origin,
+        last_data_year=last_year,  # the latest year the projections rest on (what origin null meant)
         exante_origin=o.run.exante_origin,
         n_paths=common["n_paths"],
         seed=common["seed"],

@@ -372,11 +372,13 @@ def required_growth(
     seed: int = 0,
     history: History | None = None,
     bounds: tuple[float, float] | None = None,
+    context: Context | None = None,
 ) -> RequiredGrowth:
     """The yearly growth of fiscal S&T spending that gives `probability` of meeting the target,
     found by bisection on common random numbers (the probability is monotone in the rate) with
-    one fit of the models reused at every rate. `bounds` default to the scenario range."""
-    ctx = Context.get(history)
+    one fit of the models reused at every rate. `bounds` default to the scenario range. `context`
+    carries analysts' folders (plans added with --plans)."""
+    ctx = context or Context.get(history)
     t = find_target(target, ctx)
     if not fiscal_driven(t.indicator, ctx.vocab):
         return RequiredGrowth(None, np.nan, f"{t.indicator or t.name} 不受财政科技投入驱动（模型中无此关系）")
@@ -460,10 +462,12 @@ def sensitivity(
     n_paths: int = 5_000,
     seed: int = 0,
     history: History | None = None,
+    context: Context | None = None,
 ) -> pd.DataFrame:
     """How each modelled target's probability moves when each key assumption moves by one standard
-    deviation either way (common random numbers and one fit: the differences are not noise)."""
-    ctx = Context.get(history)
+    deviation either way (common random numbers and one fit: the differences are not noise).
+    `context` carries analysts' folders (plans added with --plans)."""
+    ctx = context or Context.get(history)
     sc = ctx.scenario(scenario)
     jobs = [
         (t, concrete_indicator(t, ctx.vocab))

@@ -46,6 +46,7 @@ FIELDS = {
 REQUIRED = ("id", "name", "geo", "kind", "comparator", "threshold", "unit", "clause")
 PLAN_FIELDS = {"plan", "title", "document", "issued", "seed", "geo", "base_year", "targets", "not_targets"}
 YEARS = (2000, 2100)
+TOLERANCE = 1e-9  # relative: far below any published precision
 _ID = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 
 
@@ -75,10 +76,13 @@ class Target:
 
     def met(self, value):
         """Whether outcome(s) in the target's unit meet it (elementwise on arrays). '~' (左右/约)
-        counts as met from 95 % of the threshold up."""
+        counts as met from 95 % of the threshold up. '>=' and '<=' allow for floating-point rounding
+        (a flat path's change is -3e-14, not 0: 只增不减 is met)."""
         if self.comparator == "~":
             return np.asarray(value) >= 0.95 * self.threshold
-        return COMPARE[self.comparator](np.asarray(value), self.threshold)
+        slack = TOLERANCE * max(1.0, abs(self.threshold))
+        shifted = {">=": self.threshold - slack, "<=": self.threshold + slack}.get(self.comparator, self.threshold)
+        return COMPARE[self.comparator](np.asarray(value), shifted)
 
 
 @dataclass(frozen=True)

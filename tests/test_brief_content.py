@@ -1,0 +1,154 @@
+"""What a provincial leader reads in the PDF briefs: Chinese labels only (no variable names, code
+or missing-value markers), both turnover bases, thin probabilities flagged with their observation
+count, a data request for a plan without data, and the files analysts use beside each brief."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+
+import openpyxl
+import pandas as pd
+import pytest
+from pypdf import PdfReader
+
+from kjqg_model.briefs import Run, run_batch
+from kjqg_model.context import Context
+from kjqg_model.projection import SHIFTS
+from kjqg_model.report import ASSUMPTION_ZH, Brief, actual_text, citation, goal
+from kjqg_model.targets import Target
+
+PATHS = 400
+RUNS = {  # test_notebooks.py renders Guangxi with a look-back, and Guilin; here what they do not cover
+    "gx": Run("gx", "guangxi_2021_2023", ("baseline",), 2020, None),
+    "bs": Run("bs", "baise_2021_2023", ("baseline",), 2020, 2021),
+}
+# words a reader must never see: code, English statuses, missing-value markers
+JARGON = ("history CSV", "not modelled", "supply it", "inflow", "outflow", "drift", "noise", "baseline", "n/a")
+MISSING = re.compile(r"\b(?:nan|NaN|None|null)\b")
+SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+
+
+@pytest.fixture(scope="module")
+def briefs(tmp_path_factory):
+    """One batch of two briefs, with what the kernels wrote to stderr."""
+    out = tmp_path_factory.mktemp("content")
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as err:
+        os.dup2(err.fileno(), 2)  # the kernels inherit the batch's stderr
+        try:
+            outcomes = run_batch(list(RUNS.values()), out, PATHS, 0, jobs=2, progress=False)
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+        err.seek(0)
+        stderr = err.read().decode("utf-8", "replace")
+    assert all(o.ok for o in outcomes), [o.error for o in outcomes]
+    text = {name: "".join(p.extract_text() for p in PdfReader(out / name / "brief.pdf").pages) for name in RUNS}
+    return out, text, stderr
+
+
+def squeezed(text: str) -> str:
+    return "".join(text.split())
+
+
+def test_no_variable_names_code_or_missing_markers_in_any_brief(briefs):
+    _, text, _ = briefs
+    ctx = Context.get()
+    # the plan's id (in the template command), the code version, and the addresses data were read from
+    allowed = {r.plan for r in RUNS.values()} | {"kjqg_model"} | set(SNAKE.findall(" ".join(ctx.history.files)))
+    allowed |= set(SNAKE.findall(" ".join(ctx.history.table.source.unique())))
+    for name, t in text.items():
+        assert not set(SNAKE.findall(t)) - allowed, (name, set(SNAKE.findall(t)) - allowed)
+        assert not MISSING.findall(t), (name, MISSING.findall(t))
+        for word in JARGON:
+            assert word not in t, (name, word)
+        for indicator in ctx.vocab.indicators:  # 'gdp' or 'rd_intensity' as a word, not 'GDP'
+            assert not re.search(rf"(?<![\w.]){re.escape(indicator)}(?![\w.])", t), (name, indicator)
+
+
+def test_guangxi_shows_both_turnover_bases_with_outcomes_and_the_jump(briefs):
+    _, text, _ = briefs
+    gx = squeezed(text["gx"])
+    assert "技术合同成交额累计总额（按吸纳地域）" in gx and "技术合同成交额累计总额（按输出地域）" in gx
+    assert "累计2,481亿元" in gx and "累计1,256亿元" in gx
+    assert "2021年为1,254亿元，是2020年（474亿元）的2.6倍" in gx
+    assert "2023年比2020年" not in gx  # 只增不减 is judged year by year: its worst year is shown
+    assert "最低一年比上年增加3.19亿元" in gx
+
+
+def test_guilin_thin_probability_shows_its_observation_count_and_how_new_firms_are_counted():
+    brief = Brief("guilin_2026_2030", ("baseline",), None, PATHS)
+    rows = brief.rows(brief.results, brief.scenarios)
+    table, *_, notes = brief.headline_parts(rows)
+    assert re.search(r"\d+%（仅1个观测）", table.to_html())
+    assert "只有1个观测（2023年431家）" in notes and "按年末保有量的净增计算" in notes
+    assert brief.last_data_year() == 2023
+
+
+def test_baise_brief_is_a_data_request_without_empty_sections(briefs):
+    _, text, _ = briefs
+    bs = squeezed(text["bs"])
+    assert "需要补充的数据" in bs and "kjqgtemplate--planbaise_2021_2023--out需求.xlsx" in bs
+    assert "R&D经费投入强度（%）" in bs and "全社会R&D经费投入强度：2023年＞0.8%" in bs
+    for empty in ("目标达成概率", "扇形图", "累计目标", "回看", "敏感性", "数据与来源", "方法与注意事项"):
+        assert empty not in bs, empty
+
+
+def test_each_run_writes_excel_beside_the_csv_and_the_last_data_year(briefs):
+    out, _, _ = briefs
+    book = openpyxl.load_workbook(out / "gx" / "probabilities.xlsx", read_only=True)
+    assert book.sheetnames == ["概率 probabilities"]
+    sheet = pd.read_excel(out / "gx" / "probabilities.xlsx")
+    assert sheet.equals(pd.read_csv(out / "gx" / "probabilities.csv").astype(sheet.dtypes)) or len(sheet) == 72
+    assert not (out / "bs" / "lookback_probabilities.csv").exists()  # Baise: nothing to look back on
+    manifest = json.loads((out / "gx" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["origin"] == 2020 and manifest["last_data_year"] == 2020
+    html = (out / "gx" / "brief.html").read_text(encoding="utf-8")
+    assert ".otf" not in html and not list((out / "gx").glob("*.otf"))  # no font copied per run
+
+
+def test_the_kernel_does_not_warn_about_unencrypted_tcp(briefs):
+    _, _, stderr = briefs
+    assert "without encryption" not in stderr
+
+
+# --- formatting, without running a notebook ---------------------------------------------------
+
+
+def target(**kw) -> Target:
+    base = dict(plan="p", id="t", name="n", geo="广西", indicator=None, comparator=">=", threshold=1.0)
+    return Target(**(base | dict(unit="亿元", clause="", year=2023) | kw))
+
+
+def test_goals_and_outcomes_read_in_words_with_units():
+    assert goal(target(kind="relative", relative_to="全国", unit="ratio")) == "2023年不低于全国平均水平"
+    cum = target(kind="cumulative", period=(2021, 2023), comparator=">", threshold=2000)
+    assert goal(cum) == "2021—2023年累计＞2000亿元"
+    assert actual_text(cum, 2481.3224) == "累计2,481亿元"
+    new = target(kind="increase", period=(2025, 2030), threshold=200, unit="家", year=2030)
+    assert goal(new, stock=True) == "2025—2030年净增≥200家"
+    flat = target(kind="increase", period=(2020, 2023), threshold=0, each_year=True)
+    assert goal(flat) == "2020—2023年逐年不减"
+    assert actual_text(flat, 3.19) == "最低一年比上年增加3.19亿元"
+    share = target(kind="level", unit="%", threshold=2.2)
+    assert actual_text(share, 1.835901) == "1.84%" and actual_text(share, 0.84) == "0.84%"
+    assert goal(target(kind="level", threshold=2, threshold_high=3, unit="个")) == "2023年2—3个"
+
+
+def test_sources_cite_the_statistical_publication():
+    yearbook = "github:huhuaping/techme@9ad data-raw/x.xlsx"
+    assert (
+        citation("中国统计年鉴 表7-6 分地区一般公共预算支出", yearbook) == "中国统计年鉴 表7-6 分地区一般公共预算支出"
+    )
+    assert citation("[Wikipedia mirror, 2021年廣西各市地區生產總值列表, cites 《廣西統計年鑑-2021》] 北海市", "") == (
+        "《廣西統計年鑑-2021》"
+    )
+    reported = "高新技术企业数量突破2800家。(香港商报 2021-05-22)"
+    assert citation(reported, "http://tp.hkcd.com/x.html") == "香港商报 2021-05-22"
+
+
+def test_every_sensitivity_assumption_has_a_chinese_label():
+    assert set(SHIFTS) <= set(ASSUMPTION_ZH)
