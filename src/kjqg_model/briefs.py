@@ -15,6 +15,7 @@ import shutil
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from multiprocessing import get_context
@@ -120,7 +121,6 @@ def run_batch(
 ) -> list[Outcome]:
     out = Path(out).resolve()  # the notebooks run with their staging folder as working directory
     out.mkdir(parents=True, exist_ok=True)
-    remove_stale_staging(out)
     ctx = Context.get(history_dirs=history_dirs, plans_dirs=plans_dirs)  # bad data fails here, once
     common = dict(
         n_paths=n_paths,
@@ -129,6 +129,12 @@ def run_batch(
         plans_dirs=[str(Path(d).resolve()) for d in plans_dirs],
         code_version=code_version(),
     )
+    with batch_lock(out):
+        remove_stale_staging(out)
+        return _run_locked(runs, out, jobs, ctx, common, progress)
+
+
+def _run_locked(runs: list[Run], out: Path, jobs: int, ctx: Context, common: dict, progress: bool) -> list[Outcome]:
     titles = {r.name: ctx.plan(r.plan).title for r in runs}
     outcomes = []
     with ThreadPoolExecutor(max_workers=jobs) as pool:
@@ -158,6 +164,37 @@ def run_batch(
         elif o.staging is not None:
             shutil.rmtree(o.staging, ignore_errors=True)
     return sorted(outcomes, key=lambda o: o.run.name)
+
+
+LOCK = ".kjqg-batch.lock"
+
+
+@contextmanager
+def batch_lock(out: Path):
+    """One batch at a time writes into `out`: a second one is refused, naming the first; the lock of a
+    batch that died (its process is gone) is taken over."""
+    lock = out / LOCK
+    for _ in range(2):
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            break
+        except FileExistsError:
+            owner = lock.read_text(encoding="utf-8").strip() if lock.is_file() else ""
+            if owner.isdigit() and _alive(int(owner)):
+                raise InputError.single(
+                    "--out",
+                    f"{out} in use by batch process {owner}",
+                    "a folder no other `kjqg briefs` is writing to: wait for it to finish, or give another --out",
+                ) from None
+            lock.unlink(missing_ok=True)  # a dead batch's lock
+    else:
+        raise InputError.single("--out", f"{out} locked ({lock})", "a folder whose lock can be taken")
+    try:
+        os.write(fd, str(os.getpid()).encode())
+        os.close(fd)
+        yield
+    finally:
+        lock.unlink(missing_ok=True)
 
 
 def remove_stale_staging(out: Path) -> list[Path]:
@@ -267,11 +304,17 @@ def _write_manifest(o: Outcome, common: dict, data_hash: str, last_year: int | N
 
 
 def _replace(staging: Path, final: Path) -> None:
-    """Move a complete run folder into place; the previous one is removed only after."""
+    """Move a complete run folder into place; the previous one is removed only after, and put back
+    if the move fails (a folder turned read-only or vanished)."""
     old = None
     if final.exists():
         old = final.with_name(f".{final.name}.old-{time.time_ns()}")
         final.rename(old)
-    staging.rename(final)
+    try:
+        staging.rename(final)
+    except OSError:
+        if old is not None:
+            old.rename(final)
+        raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
