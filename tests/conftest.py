@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
+from kjqg_model.briefs import Outcome, Run, run_batch
 from kjqg_model.locations import params_dir
 
 REPO = Path(__file__).resolve().parents[1]
@@ -27,3 +32,44 @@ def write_csv(folder: Path, body: str, name: str = "extra.csv", header: str = HE
     path = folder / name
     path.write_bytes((header + body).encode(encoding))
     return path
+
+
+BRIEF_PATHS = 400
+BRIEF_RUNS = {  # Guangxi with a look-back and two scenarios, Guilin from the latest data, Baise without data
+    "gx": Run("gx", "guangxi_2021_2023", ("baseline", "fiscal-15"), 2020, 2021),
+    "gl": Run("gl", "guilin_2026_2030", ("baseline",), None, None),
+    "bs": Run("bs", "baise_2021_2023", ("baseline",), 2020, 2021),
+}
+
+
+@dataclass(frozen=True)
+class Rendered:
+    out: Path
+    outcomes: list[Outcome]
+    text: dict[str, str]  # each run's PDF text
+    stderr: str  # what the batch and its kernels wrote to stderr
+
+
+@pytest.fixture(scope="session")
+def rendered(tmp_path_factory) -> Rendered:
+    """One real batch of three briefs (papermill, HTML, PDF), shared by the tests that read them."""
+    base = tmp_path_factory.mktemp("briefs")
+    cwd, saved = os.getcwd(), os.dup(2)
+    with tempfile.TemporaryFile() as err:
+        os.chdir(base)  # a relative output folder, as `make briefs` gives
+        os.dup2(err.fileno(), 2)  # the kernels inherit the batch's stderr
+        try:
+            outcomes = run_batch(list(BRIEF_RUNS.values()), Path("out"), BRIEF_PATHS, 0, jobs=2, progress=False)
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            os.chdir(cwd)
+        err.seek(0)
+        stderr = err.read().decode("utf-8", "replace")
+    out = base / "out"
+    text = {
+        o.run.name: "".join(p.extract_text() for p in PdfReader(out / o.run.name / "brief.pdf").pages)
+        for o in outcomes
+        if o.ok
+    }
+    return Rendered(out, outcomes, text, stderr)

@@ -5,60 +5,33 @@ count, a data request for a plan without data, and the files analysts use beside
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 
 import openpyxl
 import pandas as pd
-import pytest
-from pypdf import PdfReader
 
-from kjqg_model.briefs import Run, run_batch
 from kjqg_model.context import Context
 from kjqg_model.projection import SHIFTS
 from kjqg_model.report import ASSUMPTION_ZH, Brief, actual_text, citation, goal
 from kjqg_model.targets import Target
 
-PATHS = 400
-RUNS = {  # test_notebooks.py renders Guangxi with a look-back, and Guilin; here what they do not cover
-    "gx": Run("gx", "guangxi_2021_2023", ("baseline",), 2020, None),
-    "bs": Run("bs", "baise_2021_2023", ("baseline",), 2020, 2021),
-}
+from .conftest import BRIEF_PATHS, BRIEF_RUNS
+
 # words a reader must never see: code, English statuses, missing-value markers
 JARGON = ("history CSV", "not modelled", "supply it", "inflow", "outflow", "drift", "noise", "baseline", "n/a")
 MISSING = re.compile(r"\b(?:nan|NaN|None|null)\b")
 SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 
 
-@pytest.fixture(scope="module")
-def briefs(tmp_path_factory):
-    """One batch of two briefs, with what the kernels wrote to stderr."""
-    out = tmp_path_factory.mktemp("content")
-    saved = os.dup(2)
-    with tempfile.TemporaryFile() as err:
-        os.dup2(err.fileno(), 2)  # the kernels inherit the batch's stderr
-        try:
-            outcomes = run_batch(list(RUNS.values()), out, PATHS, 0, jobs=2, progress=False)
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-        err.seek(0)
-        stderr = err.read().decode("utf-8", "replace")
-    assert all(o.ok for o in outcomes), [o.error for o in outcomes]
-    text = {name: "".join(p.extract_text() for p in PdfReader(out / name / "brief.pdf").pages) for name in RUNS}
-    return out, text, stderr
-
-
 def squeezed(text: str) -> str:
     return "".join(text.split())
 
 
-def test_no_variable_names_code_or_missing_markers_in_any_brief(briefs):
-    _, text, _ = briefs
+def test_no_variable_names_code_or_missing_markers_in_any_brief(rendered):
+    text = rendered.text
     ctx = Context.get()
     # the plan's id (in the template command), the code version, and the addresses data were read from
-    allowed = {r.plan for r in RUNS.values()} | {"kjqg_model"} | set(SNAKE.findall(" ".join(ctx.history.files)))
+    allowed = {r.plan for r in BRIEF_RUNS.values()} | {"kjqg_model"} | set(SNAKE.findall(" ".join(ctx.history.files)))
     allowed |= set(SNAKE.findall(" ".join(ctx.history.table.source.unique())))
     for name, t in text.items():
         assert not set(SNAKE.findall(t)) - allowed, (name, set(SNAKE.findall(t)) - allowed)
@@ -69,8 +42,8 @@ def test_no_variable_names_code_or_missing_markers_in_any_brief(briefs):
             assert not re.search(rf"(?<![\w.]){re.escape(indicator)}(?![\w.])", t), (name, indicator)
 
 
-def test_guangxi_shows_both_turnover_bases_with_outcomes_and_the_jump(briefs):
-    _, text, _ = briefs
+def test_guangxi_shows_both_turnover_bases_with_outcomes_and_the_jump(rendered):
+    text = rendered.text
     gx = squeezed(text["gx"])
     assert "技术合同成交额累计总额（按吸纳地域）" in gx and "技术合同成交额累计总额（按输出地域）" in gx
     assert "累计2,481亿元" in gx and "累计1,256亿元" in gx
@@ -80,7 +53,7 @@ def test_guangxi_shows_both_turnover_bases_with_outcomes_and_the_jump(briefs):
 
 
 def test_guilin_thin_probability_shows_its_observation_count_and_how_new_firms_are_counted():
-    brief = Brief("guilin_2026_2030", ("baseline",), None, PATHS)
+    brief = Brief("guilin_2026_2030", ("baseline",), None, BRIEF_PATHS)
     rows = brief.rows(brief.results, brief.scenarios)
     table, *_, notes = brief.headline_parts(rows)
     assert re.search(r"\d+%（仅1个观测）", table.to_html())
@@ -88,8 +61,8 @@ def test_guilin_thin_probability_shows_its_observation_count_and_how_new_firms_a
     assert brief.last_data_year() == 2023
 
 
-def test_baise_brief_is_a_data_request_without_empty_sections(briefs):
-    _, text, _ = briefs
+def test_baise_brief_is_a_data_request_without_empty_sections(rendered):
+    text = rendered.text
     bs = squeezed(text["bs"])
     assert "需要补充的数据" in bs and "kjqgtemplate--planbaise_2021_2023--out需求.xlsx" in bs
     assert "R&D经费投入强度（%）" in bs and "全社会R&D经费投入强度：2023年＞0.8%" in bs
@@ -97,12 +70,13 @@ def test_baise_brief_is_a_data_request_without_empty_sections(briefs):
         assert empty not in bs, empty
 
 
-def test_each_run_writes_excel_beside_the_csv_and_the_last_data_year(briefs):
-    out, _, _ = briefs
+def test_each_run_writes_excel_beside_the_csv_and_the_last_data_year(rendered):
+    out = rendered.out
     book = openpyxl.load_workbook(out / "gx" / "probabilities.xlsx", read_only=True)
-    assert book.sheetnames == ["概率 probabilities"]
+    assert book.sheetnames[0] == "概率 probabilities" and len(book.sheetnames) == 2  # and the look-back
     sheet = pd.read_excel(out / "gx" / "probabilities.xlsx")
-    assert sheet.equals(pd.read_csv(out / "gx" / "probabilities.csv").astype(sheet.dtypes)) or len(sheet) == 72
+    csv = pd.read_csv(out / "gx" / "probabilities.csv")
+    assert list(sheet.columns) == list(csv.columns) and len(sheet) == len(csv) == 2 * 72  # two scenarios
     assert not (out / "bs" / "lookback_probabilities.csv").exists()  # Baise: nothing to look back on
     manifest = json.loads((out / "gx" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["origin"] == 2020 and manifest["last_data_year"] == 2020
@@ -110,8 +84,8 @@ def test_each_run_writes_excel_beside_the_csv_and_the_last_data_year(briefs):
     assert ".otf" not in html and not list((out / "gx").glob("*.otf"))  # no font copied per run
 
 
-def test_the_kernel_does_not_warn_about_unencrypted_tcp(briefs):
-    _, _, stderr = briefs
+def test_the_kernel_does_not_warn_about_unencrypted_tcp(rendered):
+    stderr = rendered.stderr
     assert "without encryption" not in stderr
 
 

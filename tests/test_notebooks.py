@@ -4,57 +4,32 @@ back, and a failing rerun that must leave the earlier brief intact."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import papermill
 import pytest
-from pypdf import PdfReader
 
 from kjqg_model.briefs import Run, run_batch
 from kjqg_model.locations import notebooks_dir
 
-PATHS = 400
+from .conftest import BRIEF_PATHS
 
 
-@pytest.fixture(scope="module")
-def batch(tmp_path_factory):
-    base = tmp_path_factory.mktemp("briefs")
-    cwd = os.getcwd()
-    os.chdir(base)  # a relative output folder, as `make briefs` gives
-    try:
-        outcomes = run_batch(
-            [
-                Run("gx", "guangxi_2021_2023", ("baseline", "fiscal-15"), 2020, 2021),
-                Run("gl", "guilin_2026_2030", ("baseline",), None, None),
-            ],
-            Path("out"),
-            PATHS,
-            0,
-            jobs=2,
-            progress=False,
-        )
-    finally:
-        os.chdir(cwd)
-    return base / "out", outcomes
-
-
-def test_batch_writes_every_file_with_a_manifest(batch):
-    out, outcomes = batch
+def test_batch_writes_every_file_with_a_manifest(rendered):
+    out, outcomes = rendered.out, rendered.outcomes
     assert all(o.ok for o in outcomes), [o.error for o in outcomes]
     for name, lookback in (("gx", {"lookback_probabilities.csv"}), ("gl", set())):
         files = {p.name for p in (out / name).iterdir()}
         common = {"brief.ipynb", "brief.html", "brief.pdf", "probabilities.csv", "probabilities.xlsx", "manifest.json"}
         assert files == common | lookback
         manifest = json.loads((out / name / "manifest.json").read_text(encoding="utf-8"))
-        assert manifest["n_paths"] == PATHS and manifest["seed"] == 0 and len(manifest["data_hash"]) == 16
+        assert manifest["n_paths"] == BRIEF_PATHS and manifest["seed"] == 0 and len(manifest["data_hash"]) == 16
         assert manifest["code_version"].startswith("kjqg_model ") and manifest["timings"]["execute_s"] > 0
     assert not [p for p in out.iterdir() if ".partial-" in p.name or ".old-" in p.name]
 
 
-def test_pdf_has_the_chinese_targets_and_thresholds_and_no_code(batch):
-    out, _ = batch
-    text = "".join(page.extract_text() for page in PdfReader(out / "gx" / "brief.pdf").pages)
+def test_pdf_has_the_chinese_targets_and_thresholds_and_no_code(rendered):
+    out, text = rendered.out, rendered.text["gx"]
     squeezed = "".join(text.split())
     for expected in (
         "科技强桂三年行动方案",
@@ -73,11 +48,11 @@ def test_pdf_has_the_chinese_targets_and_thresholds_and_no_code(batch):
     assert 'charset="utf-8"' in html and "data:image/png;base64" in html and "brief.show" not in html
 
 
-def test_a_failing_rerun_keeps_the_last_good_brief(batch):
-    out, _ = batch
+def test_a_failing_rerun_keeps_the_last_good_brief(rendered):
+    out = rendered.out
     before = (out / "gx" / "brief.pdf").read_bytes()
     outcomes = run_batch(
-        [Run("gx", "guangxi_2021_2023", ("no-such-scenario",), 2020, None)], out, PATHS, 0, jobs=1, progress=False
+        [Run("gx", "guangxi_2021_2023", ("no-such-scenario",), 2020, None)], out, BRIEF_PATHS, 0, jobs=1, progress=False
     )
     assert not outcomes[0].ok and "no-such-scenario" in outcomes[0].error
     assert (out / "gx" / "brief.pdf").read_bytes() == before
@@ -87,7 +62,7 @@ def test_a_failing_rerun_keeps_the_last_good_brief(batch):
 @pytest.mark.parametrize(
     ("name", "parameters"),
     [
-        ("explorer", dict(plan="guilin_2026_2030", n_paths=PATHS)),
+        ("explorer", dict(plan="guilin_2026_2030", n_paths=BRIEF_PATHS)),
         ("validation", dict(origins="2021", indicators=["hte_recognitions"], n_paths=200)),
     ],
 )
