@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup briefs test lint clean
+.PHONY: setup briefs test test-all lint clean
 
 setup: $(STAMP)
 
@@ -20,6 +20,10 @@ briefs: $(STAMP)
 test: $(STAMP)
 	$(PY) -m ruff check src tests bench
 	$(PY) -m pytest -q
+
+test-all: $(STAMP)  # the default run plus the slow tests (about 4 minutes)
+	$(PY) -m ruff check src tests bench
+	$(PY) -m pytest -q -m ""
 
 lint: $(STAMP)
 	$(PY) -m ruff check src tests bench

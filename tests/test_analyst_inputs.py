@@ -43,7 +43,7 @@ def fill_like_an_analyst(path, seed: int = 1) -> int:
     return filled
 
 
-@pytest.mark.parametrize("plan", ["baise_2021_2023", "guangxi_2021_2023"])
+@pytest.mark.parametrize("plan", ["baise_2021_2023", pytest.param("guangxi_2021_2023", marks=pytest.mark.slow)])
 def test_template_round_trip_answers_the_plan(tmp_path, plan):
     before = evaluate_targets(plan, n_paths=500)
     code, _, err = run("template", "--plan", plan, "--out", str(tmp_path / "need.xlsx"))

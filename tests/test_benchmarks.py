@@ -89,7 +89,7 @@ COVERAGE_BANDS = {"ets": (0.64, 0.90), "theta": (0.70, 0.90)}  # ETS with the ML
 N_SERIES = 300
 
 
-@pytest.mark.parametrize("name", METHODS)
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n == "ets" else n for n in METHODS])
 def test_coverage_on_random_walk_with_drift(name):
     hits = []
     for i in range(N_SERIES):

@@ -63,7 +63,11 @@ def test_a_failing_rerun_keeps_the_last_good_brief(rendered):
     ("name", "parameters"),
     [
         ("explorer", dict(plan="guilin_2026_2030", n_paths=BRIEF_PATHS)),
-        ("validation", dict(origins="2021", indicators=["hte_recognitions"], n_paths=200)),
+        pytest.param(
+            "validation",
+            dict(origins="2021", indicators=["hte_recognitions"], n_paths=200),
+            marks=pytest.mark.slow,  # runs a backtest; tests/test_backtest.py covers the library side fast
+        ),
     ],
 )
 def test_notebook_runs_top_to_bottom_with_overrides(tmp_path, name, parameters):
