@@ -19,7 +19,6 @@ from . import plots
 from .context import Context
 from .errors import InputError
 from .evaluate import concrete_indicator, evaluate_targets, fiscal_driven
-from .fonts import use_cjk_in_matplotlib
 from .projection import project
 from .scenarios import PARAMETERS, SERIES, TITLES, Scenario
 from .tables import MISSING, cell_text
@@ -83,7 +82,6 @@ class Explorer:
         self.n_paths, self.seed = n_paths, seed
         self._evaluated: tuple[tuple, pd.DataFrame] | None = None  # the last settings and their results
         self._series_targets: dict[tuple[str, str], list[Target]] = {}
-        use_cjk_in_matplotlib()
         style = {"description_width": "150px"}
         self.plan = widgets.Dropdown(
             options=list(self.ctx.plans), value=self.ctx.plan(plan).id, description="计划 plan", style=style

@@ -3,7 +3,8 @@ registered for matplotlib, and subset once per batch for the PDF renderer."""
 
 from __future__ import annotations
 
-from functools import cache
+from collections.abc import Callable
+from functools import cache, wraps
 from pathlib import Path
 
 from .errors import InputError
@@ -27,16 +28,35 @@ def cjk_font_path() -> Path:
 
 
 @cache
-def use_cjk_in_matplotlib() -> str:
-    """Register the font with matplotlib and make it the default family; returns its name."""
-    import matplotlib
+def _register() -> None:
     from matplotlib import font_manager
 
     font_manager.fontManager.addfont(str(cjk_font_path()))
-    matplotlib.rcParams["font.family"] = "sans-serif"
-    matplotlib.rcParams["font.sans-serif"] = [FAMILY, "DejaVu Sans"]
-    matplotlib.rcParams["axes.unicode_minus"] = False  # the CJK font has no U+2212 glyph
-    return FAMILY
+
+
+def cjk_style():
+    """A matplotlib rc context with the CJK font: text made inside it keeps the font (named, not the
+    generic 'sans-serif' that is looked up again when drawn), and the global rcParams are left as they were."""
+    import matplotlib
+
+    _register()
+    return matplotlib.rc_context(
+        {
+            "font.family": [FAMILY, "DejaVu Sans"],
+            "axes.unicode_minus": False,  # the CJK font has no U+2212 glyph
+        }
+    )
+
+
+def cjk_figure(draw: Callable) -> Callable:
+    """Decorate a function that makes a figure: it runs inside `cjk_style()`."""
+
+    @wraps(draw)
+    def inside(*args, **kwargs):
+        with cjk_style():
+            return draw(*args, **kwargs)
+
+    return inside
 
 
 def subset_font(text: str, out: Path) -> Path:

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
+from .fonts import cjk_figure
 from .scoring import reliability
 
 LEVEL_COLOURS = {50: "#1b9e77", 80: "#d95f02", 95: "#7570b3"}
@@ -15,6 +16,7 @@ COMPARATOR_ZH = {">": "＞", ">=": "≥", "<": "＜", "<=": "≤", "~": "约"}
 DECILES = np.linspace(0.1, 0.9, 9)
 
 
+@cjk_figure
 def coverage_by_horizon(cases: pd.DataFrame, method: str = "kjqg"):
     """Empirical coverage of the 50/80/95 % intervals by horizon, with ±2 binomial standard errors."""
     data = cases[cases.method == method]
@@ -37,6 +39,7 @@ def coverage_by_horizon(cases: pd.DataFrame, method: str = "kjqg"):
     return fig
 
 
+@cjk_figure
 def pit_histograms(cases: pd.DataFrame, method: str = "kjqg", bins: int = 10):
     """PIT histograms per indicator (flat = calibrated; U = too narrow; hump = too wide)."""
     data = cases[cases.method == method]
@@ -52,6 +55,7 @@ def pit_histograms(cases: pd.DataFrame, method: str = "kjqg", bins: int = 10):
     return fig
 
 
+@cjk_figure
 def reliability_diagram(events: pd.DataFrame, methods=("kjqg", "random_walk_drift", "forecast_series")):
     """Observed frequency of 'value >= threshold' events against the forecast probability."""
     fig, ax = plt.subplots(figsize=(4.5, 4.5))
@@ -69,6 +73,7 @@ def reliability_diagram(events: pd.DataFrame, methods=("kjqg", "random_walk_drif
     return fig
 
 
+@cjk_figure
 def fan_chart(proj, history: pd.DataFrame, targets, vocab, scenario_label: str | None = None, ax=None):
     """Bank of England style fan: deciles of the simulated paths from the last observation, the
     history before it, values published after it, and level targets as stars. `scenario_label`
@@ -117,6 +122,7 @@ def _plain_number(value: float, _pos=None) -> str:
     return f"{value:,.0f}" if value >= 10 else f"{value:g}"
 
 
+@cjk_figure
 def cumulative_histogram(totals: dict[str, np.ndarray], target, goal: str):
     """The distribution of a cumulative target's simulated total, one histogram per basis, on a
     log axis whose ticks read in the target's unit (亿元), against the threshold."""
@@ -142,6 +148,7 @@ def cumulative_histogram(totals: dict[str, np.ndarray], target, goal: str):
     return fig
 
 
+@cjk_figure
 def tornado(panels):
     """One panel per target: each assumption's probability at -1 sd (orange) and +1 sd (blue)
     around the central one. `panels`: (title, frame with assumption, p_minus, p_base, p_plus, swing)."""

@@ -17,7 +17,7 @@ from . import plots, units
 from .context import Context
 from .errors import InputError
 from .evaluate import concrete_indicator, evaluate_targets, fiscal_driven, required_growth, sensitivity
-from .fonts import use_cjk_in_matplotlib
+from .fonts import cjk_style
 from .projection import NoHistory, project
 from .readiness import THIN, series_for
 from .targets import Target
@@ -253,7 +253,6 @@ class Brief:
         self.origin, self.n_paths, self.seed, self.exante_origin = origin, n_paths, seed, exante_origin
         self.targets = {t.id: t for t in self.plan.targets}
         self._sections = 0
-        use_cjk_in_matplotlib()
 
     # --- labels ---------------------------------------------------------------------------------
     def scenario_label(self, name: str) -> str:
@@ -632,7 +631,8 @@ class Brief:
                 fans.append((proj, self.ctx.history.series(geo, ind), targets))
         figs = []
         for i in range(0, len(fans), 2):
-            fig, axes = plt.subplots(1, 2, figsize=(7.4, 2.7))
+            with cjk_style():  # the pair's frame; each fan chart sets its own text in the CJK font
+                fig, axes = plt.subplots(1, 2, figsize=(7.4, 2.7))
             for ax, (proj, history, targets) in zip(axes, fans[i : i + 2], strict=False):
                 label = self.scenario_label(self.scenarios[0])
                 plots.fan_chart(proj, history, targets, self.ctx.vocab, scenario_label=label, ax=ax)
