@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kjqg_model.analyst_series import implied_series, stem
 from kjqg_model.context import Context
-from kjqg_model.evaluate import outcome
+from kjqg_model.outcomes import outcome
 from kjqg_model.targets import Target
 
 

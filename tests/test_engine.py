@@ -13,6 +13,7 @@ import kjqg_model.projection as pj
 from kjqg_model import evaluate_targets, forecast_series, project, required_growth
 from kjqg_model.context import Context
 from kjqg_model.data import load_history
+from kjqg_model.outcomes import outcome
 from kjqg_model.targets import Target
 from kjqg_model.trend import fixed_pool
 
@@ -73,24 +74,24 @@ def test_cumulative_increase_growth_and_each_year_on_hand_made_paths():
         ("广西", 2023): [13, 12, 20],
     }
     cum = target(kind="cumulative", period=(2021, 2023), threshold=33, comparator=">")
-    assert list(ev.outcome(cum, lookup(paths), VOCAB)) == [36, 30, 47]
-    assert list(cum.met(ev.outcome(cum, lookup(paths), VOCAB))) == [True, False, True]
+    assert list(outcome(cum, lookup(paths), VOCAB)) == [36, 30, 47]
+    assert list(cum.met(outcome(cum, lookup(paths), VOCAB))) == [True, False, True]
     inc = target(kind="increase", period=(2020, 2023), threshold=3)
-    assert list(ev.outcome(inc, lookup(paths), VOCAB)) == [3, 2, 10]
+    assert list(outcome(inc, lookup(paths), VOCAB)) == [3, 2, 10]
     growth = target(kind="growth_rate", period=(2020, 2023), threshold=10.0, unit="%")
-    assert ev.outcome(growth, lookup(paths), VOCAB) == pytest.approx(
+    assert outcome(growth, lookup(paths), VOCAB) == pytest.approx(
         100 * ((np.array([13, 12, 20]) / 10) ** (1 / 3) - 1)
     )
     each = target(kind="increase", period=(2020, 2023), threshold=0, comparator=">", each_year=True)
-    assert list(each.met(ev.outcome(each, lookup(paths), VOCAB))) == [True, False, True]  # 2022: 9 -> 9
+    assert list(each.met(outcome(each, lookup(paths), VOCAB))) == [True, False, True]  # 2022: 9 -> 9
 
 
 def test_relative_and_unit_conversion():
     paths = {("柳州", 2023): [2.0, 2.7], ("全国", 2023): [2.5, 2.5]}
     rel = target(geo="柳州", indicator="rd_intensity", kind="relative", relative_to="全国", threshold=1.0, unit="ratio")
-    assert list(rel.met(ev.outcome(rel, lookup(paths), VOCAB))) == [False, True]
+    assert list(rel.met(outcome(rel, lookup(paths), VOCAB))) == [False, True]
     wan = target(unit="万元", threshold=1_000_000)  # 100 亿元 = 1,000,000 万元
-    assert list(wan.met(ev.outcome(wan, lookup({("广西", 2023): [99.9, 100.0]}), VOCAB))) == [False, True]
+    assert list(wan.met(outcome(wan, lookup({("广西", 2023): [99.9, 100.0]}), VOCAB))) == [False, True]
 
 
 @pytest.mark.parametrize(
@@ -204,12 +205,11 @@ def test_guangxi_rd_intensity_target_seen_from_2020():
 def test_more_fiscal_growth_never_lowers_an_rd_probability(threshold, year, g1, dg, comparator):
     t = target(threshold=threshold, year=year, comparator=comparator)
     ctx = Context.get()
-    base = ctx.scenario("baseline").params
     jobs = [(t, "rd_expenditure")]
     fits = ev.fit_geos(jobs, ctx, 2020)
 
     def p(g):
-        sc = ev.Scenario("x", "", {**base, "fiscal_st_growth": g})
+        sc = ctx.scenario("baseline").adjust({"fiscal_st_growth": g}, "x")
         return ev.probabilities(jobs, fits, ctx.vocab, sc, 400, 3)[(t.id, "rd_expenditure")].probability
 
     lo, hi = p(g1), p(g1 + dg)
@@ -243,7 +243,7 @@ def test_required_growth_brackets_the_probability():
     got = required_growth(t, probability=0.8, n_paths=4000, seed=2)
     assert got.rate is not None and got.probability >= 0.8
     ctx = Context.get()
-    sc = ev.Scenario("x", "", {**ctx.scenario("baseline").params, "fiscal_st_growth": got.rate - 0.01})
+    sc = ctx.scenario("baseline").adjust({"fiscal_st_growth": got.rate - 0.01}, "x")
     jobs = [(t, "rd_expenditure")]
     below = ev.probabilities(jobs, ev.fit_geos(jobs, ctx, None), ctx.vocab, sc, 4000, 2)[(t.id, "rd_expenditure")]
     assert below.probability < 0.8

@@ -3,8 +3,9 @@
 __version__ = "0.1.0"
 
 from .errors import InputError
-from .evaluate import evaluate_targets, required_growth, sensitivity
+from .evaluate import evaluate_targets
 from .projection import Projection, forecast_series, project
+from .whatif import required_growth, sensitivity
 
 __all__ = [
     "InputError",

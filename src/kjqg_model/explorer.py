@@ -18,11 +18,13 @@ from IPython.display import display
 from . import plots
 from .context import Context
 from .errors import InputError
-from .evaluate import concrete_indicator, evaluate_targets, fiscal_driven
+from .evaluate import evaluate_targets
+from .outcomes import concrete_indicator
 from .projection import project
 from .scenarios import PARAMETERS, SERIES, TITLES, Scenario
 from .tables import MISSING, cell_text
 from .targets import Target
+from .whatif import fiscal_driven
 
 LATEST = "latest"  # the origin dropdown's value for "all data": a None value would show a blank box
 ORIGINS = [("最新 latest", LATEST), *((str(y), y) for y in range(2019, 2024))]

@@ -16,12 +16,14 @@ import pandas as pd
 from . import plots, units
 from .context import Context
 from .errors import InputError
-from .evaluate import concrete_indicator, evaluate_targets, fiscal_driven, required_growth, sensitivity
+from .evaluate import evaluate_targets
 from .fonts import cjk_style
+from .outcomes import concrete_indicator
 from .projection import NoHistory, project
 from .readiness import THIN, series_for
 from .targets import Target
 from .template import requests, series_sheet
+from .whatif import fiscal_driven, required_growth, sensitivity
 
 COLOURS = ((0.8, "#b7e1a1"), (0.5, "#fbe5a0"), (0.2, "#f8c79b"), (0.0, "#f4a3a3"))
 COMPARATOR_ZH = plots.COMPARATOR_ZH
@@ -33,7 +35,7 @@ PROGRESS_ZH = {
     "limited progress": "进展有限",
     "deterioration": "倒退",
 }
-# the assumptions evaluate.sensitivity moves (projection.SHIFTS), as a reader knows them
+# the assumptions whatif.sensitivity moves (projection.SHIFTS), as a reader knows them
 ASSUMPTION_ZH = {
     "fiscal_st_expenditure_growth": "财政科技支出增速",
     "gdp_growth": "GDP 增速",
