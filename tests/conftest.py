@@ -12,9 +12,6 @@ from pypdf import PdfReader
 from kjqg_model.briefs import Outcome, Run, run_batch
 from kjqg_model.locations import params_dir
 
-REPO = Path(__file__).resolve().parents[1]
-SEEDS = REPO.parent / "shared" / "seeds"
-
 
 @pytest.fixture
 def params_copy(tmp_path: Path) -> Path:
