@@ -9,10 +9,14 @@ STAMP := $(VENV)/.installed
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	@echo "setup 1/3: creating $(VENV) (first run only)"
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@echo "setup 2/3: upgrading pip"
+	@$(PY) -m pip install --quiet --upgrade pip
+	@echo "setup 3/3: installing kjqg_model and its dependencies, the CJK font included (about a minute)"
+	@$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+	@echo "setup done"
 
 briefs: $(STAMP)
 	$(VENV)/bin/kjqg briefs --jobs 2 --out outputs
