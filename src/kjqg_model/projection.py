@@ -36,7 +36,7 @@ from .models import (
 )
 from .scenarios import SERIES as SCENARIO_SERIES
 from .scenarios import Scenario
-from .simulate import Streams, running_sum, truncated_normal_above
+from .simulate import Streams, run_chunks, running_sum, truncated_normal_above
 from .trend import Pool, TrendFit, fit_shape, fit_trend, generic_pool, trend_steps
 from .vocab import Vocabulary
 
@@ -340,39 +340,60 @@ class GeoFit:
         # from the earliest anchor of any series in play, so every series' simulated years are on the grid
         anchors = [r.anchor for r in routes.values()] + [x.anchor_year for x in self.series.values() if x is not None]
         grid = np.arange(min(anchors) + 1, end + 1)
-        run = _Run(self, grid, n, streams, {} if self.geo in NO_DRIVER_GEOS else scenario.params, shifts)
-        out = {}
-        for ind, route in routes.items():
-            cols = grid > route.anchor
-            if not cols.any():  # every year asked for is published: the paths are the data
-                out[ind] = Projection(
-                    self.geo, ind, scenario.name, self.origin, grid[cols], np.empty((n, 0)), route.observed, route.about
-                )
-                continue
-            if route.model == "ratio":
-                num, den = self.vocab.indicators[ind].inputs
-                step = np.subtract(run.increments(num)[:, cols], run.increments(den)[:, cols])
-                paths = np.exp(running_sum(step))
-                paths *= float(route.observed.iloc[-1])
-            elif route.model == "stock_from_flows":
-                paths = run.stock(ind)
-            else:
-                paths = run.level(ind, cols)
-            out[ind] = Projection(
-                self.geo, ind, scenario.name, self.origin, grid[cols], paths, route.observed, route.about
+        params = {} if self.geo in NO_DRIVER_GEOS else scenario.params
+        # in Fortran order, as the steps they are summed from: each chunk writes years' columns, and
+        # readers take a year's column (value_at, quantiles) from contiguous memory
+        paths = {ind: np.empty((n, int(np.sum(grid > r.anchor))), order="F") for ind, r in routes.items()}
+        shared: dict = {}  # what every chunk of paths uses alike (fits, published growth), made once
+
+        def run(chunk: tuple[int, int, Streams]) -> None:
+            lo, hi, sub = chunk
+            _Run(self, grid, hi - lo, sub, params, shifts, shared).fill(routes, {i: p[lo:hi] for i, p in paths.items()})
+
+        # chunks of one generator block: their arrays stay in cache, and the cores share them
+        run_chunks(run, streams.chunks(n))
+        return {
+            ind: Projection(
+                self.geo, ind, scenario.name, self.origin, grid[grid > r.anchor], paths[ind], r.observed, r.about
             )
-        return out
+            for ind, r in routes.items()
+        }
 
 
 class _Run:
-    """One simulation of a GeoFit: latent yearly growth of each base series on the grid, made once
-    and shared by every indicator built from it (so GDP in R&D intensity is the GDP projected)."""
+    """One simulation of a GeoFit for one chunk of paths: latent yearly growth of each base series
+    on the grid, made once and shared by every indicator built from it (so GDP in R&D intensity is
+    the GDP projected). `shared` keeps what does not depend on the paths across chunks."""
 
-    def __init__(self, fit: GeoFit, grid, n, streams, params, shifts):
+    def __init__(self, fit: GeoFit, grid, n, streams, params, shifts, shared: dict):
         self.fit, self.grid, self.n, self.streams, self.params, self.shifts = fit, grid, n, streams, params, shifts
+        self.shared = shared
         self._growth: dict[str, np.ndarray] = {}
 
-    def level(self, indicator: str, cols: np.ndarray) -> np.ndarray:
+    def _once(self, key, make):
+        """A value every chunk uses alike, made by the first chunk that asks (a race only makes it twice)."""
+        if key not in self.shared:
+            self.shared[key] = make()
+        return self.shared[key]
+
+    def fill(self, routes: dict, out: dict) -> None:
+        """Write each indicator's paths for this chunk into `out[indicator]` (rows x simulated years)."""
+        for ind, route in routes.items():
+            dest = out[ind]
+            if not dest.shape[1]:  # every year asked for is published: the paths are the data
+                continue
+            cols = slice(len(self.grid) - dest.shape[1], None)  # the years after the anchor
+            if route.model == "ratio":
+                num, den = self.fit.vocab.indicators[ind].inputs
+                running_sum(np.subtract(self.increments(num)[:, cols], self.increments(den)[:, cols]), out=dest)
+                np.exp(dest, out=dest)
+                dest *= float(route.observed.iloc[-1])
+            elif route.model == "stock_from_flows":
+                dest[...] = self.stock(ind)
+            else:
+                dest[...] = self.level(ind, cols)
+
+    def level(self, indicator: str, cols) -> np.ndarray:
         s = self.fit.series[indicator]
         latent = running_sum(self.increments(indicator)[:, cols])
         latent += s.fit.anchor
@@ -387,18 +408,14 @@ class _Run:
         """Latent yearly growth on the grid (float32, one row per path): published up to the
         series' anchor; after it the scenario's rate, the R&D model or the series' trend."""
         fit, grid, n = self.fit, self.grid, self.n
-        s = fit.series.get(indicator)
-        if s is None:  # a driver not published here: the pool's drifts and noise from a notional level
-            pool = fit.stand_ins[indicator]
-            s = _Series(indicator, "log", fit_trend([int(grid[0]) - 1], [0.0], pool), {}, pd.Series(dtype=float))
-        past = grid <= s.anchor_year
-        if past.any():
-            out = np.empty((n, len(grid)), np.float32)
-            out[:, past] = _observed_growth(s.observed, grid[past], s.transform)
-            if past.all():
+        s, published = self._once(("series", indicator), lambda: self._series(indicator))
+        past = len(published)  # the grid's first years, up to the series' anchor
+        if past:
+            out = np.empty((n, len(grid)), np.float32, order="F")  # as the trend's steps: years' columns contiguous
+            out[:, :past] = published
+            if past == len(grid):
                 return out
-        future = ~past  # the grid starts by every series' anchor, so these are all its later years
-        years = grid[future]
+        years = grid[past:]  # the grid starts by every series' anchor, so these are all its later years
         key = f"{fit.geo}/{indicator}"
         shift = {
             "drift": self.shifts.get(DRIVER_SHIFT.get(indicator, "drift"), 0.0),
@@ -414,40 +431,59 @@ class _Run:
             and fit.vocab.indicators[indicator].model == "rd_panel"
             and fit.geo not in NO_DRIVER_GEOS
         ):
-            steps = self._rd_growth(s, future, key)
+            steps = self._rd_growth(s, past, key)
         else:
             steps = s.steps(self.streams, key, n, years, override, shift)
-        if not past.any():
+        if not past:
             return steps
-        out[:, future] = steps
+        out[:, past:] = steps
         return out
 
-    def _rd_growth(self, s: _Series, future: np.ndarray, key: str) -> np.ndarray:
+    def _series(self, indicator: str) -> tuple[_Series, np.ndarray]:
+        """The series (for a driver not published here, the pool's drifts and noise from a notional
+        level) and its published latent growth in the grid's years up to its anchor."""
+        s = self.fit.series.get(indicator)
+        if s is None:
+            pool = self.fit.stand_ins[indicator]
+            s = _Series(indicator, "log", fit_trend([int(self.grid[0]) - 1], [0.0], pool), {}, pd.Series(dtype=float))
+        years = self.grid[self.grid <= s.anchor_year]
+        return s, _observed_growth(s.observed, years, s.transform) if len(years) else np.empty(0)
+
+    def _rd_growth(self, s: _Series, past: int, key: str) -> np.ndarray:
         """R&D: its trend (net of drivers) + fiscal elasticity x fiscal growth + GDP elasticity x
-        GDP growth, elasticities drawn per path."""
+        GDP growth, elasticities drawn per path; the years after the grid's first `past`."""
         panel, n = self.fit.rd_panel, self.n
         fiscal, gdp = DRIVERS
-        f, g = self.increments(fiscal)[:, future], self.increments(gdp)[:, future]
-        se = np.sqrt(np.diag(panel.cov))
-        centre = panel.coef + se * np.array(
-            [self.shifts.get("fiscal_elasticity", 0.0), self.shifts.get("gdp_elasticity", 0.0)]
-        )
-        coef = centre[:, None] + np.linalg.cholesky(panel.cov) @ np.vstack(
-            [self.streams.normal(f"{key}/beta", n), self.streams.normal(f"{key}/gamma", n)]
+        f, g = self.increments(fiscal)[:, past:], self.increments(gdp)[:, past:]
+        centre, chol, mean_growth = self._once("rd_panel", self._panel_constants)
+        coef = centre[:, None] + chol @ np.vstack(
+            [  # float32 normals, as every per-path draw: made 2.5x faster (Streams.normal)
+                self.streams.normal(f"{key}/beta", n, dtype=np.float32),
+                self.streams.normal(f"{key}/gamma", n, dtype=np.float32),
+            ]
         )
         beta, gamma = np.maximum(coef[0], 0.0), coef[1]  # fiscal S&T spending does not lower R&D
         # the trend was fitted net of the drivers at the estimated elasticities: other elasticities
         # move its drift by the drivers' mean past growth
-        mean_growth = panel.year_growth.mean().values
         correction = -(beta - panel.coef[0]) * mean_growth[0] - (gamma - panel.coef[1]) * mean_growth[1]
         own = {k: self.shifts.get(k, 0.0) for k in ("drift", "noise")}
-        steps = s.steps(self.streams, key, n, self.grid[future], shifts=own)
+        steps = s.steps(self.streams, key, n, self.grid[past:], shifts=own)
         steps += correction.astype(np.float32)[:, None]
         f = f * beta.astype(np.float32)[:, None]  # a new array: the fiscal growth itself is shared
         steps += f
         np.multiply(g, gamma.astype(np.float32)[:, None], out=f)
         steps += f
         return steps
+
+    def _panel_constants(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The elasticities' centre (moved by any shifts), their covariance's Cholesky factor, and
+        the drivers' mean past growth."""
+        panel = self.fit.rd_panel
+        se = np.sqrt(np.diag(panel.cov))
+        centre = panel.coef + se * np.array(
+            [self.shifts.get("fiscal_elasticity", 0.0), self.shifts.get("gdp_elasticity", 0.0)]
+        )
+        return centre, np.linalg.cholesky(panel.cov), panel.year_growth.mean().values
 
     def stock(self, indicator: str) -> np.ndarray:
         fit, n = self.fit, self.n

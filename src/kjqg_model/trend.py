@@ -13,14 +13,14 @@ of the likelihood.
 
 from __future__ import annotations
 
+import functools
 import warnings
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import optimize, special, stats
-from threadpoolctl import ThreadpoolController
 
-from .simulate import Streams, draw_scale, truncated_normal_above
+from .simulate import Streams, draw_scale, one_blas_thread, truncated_normal_above
 
 DIFFUSE = 1e6  # prior variance of the first level and drift, in units of s2
 
@@ -34,10 +34,9 @@ class Shape:
     b: float
 
     def step_chol(self, horizon: int) -> np.ndarray:
-        """Cholesky factor (float32) of the yearly changes of that noise (first change from 0)."""
-        diff = np.eye(horizon) - np.eye(horizon, k=-1)
-        cov = diff @ self.noise_cov(horizon) @ diff.T
-        return np.linalg.cholesky(cov + 1e-12 * np.eye(horizon)).astype(np.float32)
+        """Cholesky factor (float32, read-only) of the yearly changes of that noise (first change
+        from 0)."""
+        return _step_chol(self, horizon)
 
     def noise_cov(self, horizon: int) -> np.ndarray:
         """Covariance (in units of s2) of y_{A+1..A+H} - (l_A + h m_A): the future noise of a path."""
@@ -46,6 +45,15 @@ class Shape:
         r = np.arange(1, horizon)  # drift shocks z_r move y_{A+h} by (h - r) for r < h
         weights = np.clip(h[:, None] - r[None, :], 0, None).astype(float)
         return (1 - self.w) * hk + self.b * weights @ weights.T + self.w * np.eye(horizon)
+
+
+@functools.lru_cache(maxsize=256)  # a simulation asks once per chunk of paths and series
+def _step_chol(shape: Shape, horizon: int) -> np.ndarray:
+    diff = np.eye(horizon) - np.eye(horizon, k=-1)
+    cov = diff @ shape.noise_cov(horizon) @ diff.T
+    chol = np.linalg.cholesky(cov + 1e-12 * np.eye(horizon)).astype(np.float32)
+    chol.flags.writeable = False  # shared by every caller
+    return chol
 
 
 @dataclass(frozen=True)
@@ -364,15 +372,25 @@ class TrendFit:
             f"{p['transient_share']:.2f}; prior: {self.pool}"
         )
 
+    @functools.cached_property
+    def _state_table(self) -> np.ndarray:
+        """(GRID_TABLE, 5): mean level, mean drift, L11, L21, L22 of the tau grid point at each
+        step of a 4,096-step table of the grid's posterior quantiles (made once per fit)."""
+        cum = np.cumsum(self.weight)
+        table = np.minimum(np.searchsorted(cum / cum[-1], (np.arange(GRID_TABLE) + 0.5) / GRID_TABLE), len(cum) - 1)
+        return np.column_stack([self.mean, self.chol])[table]
+
     def draw_state(self, streams: Streams, key: str, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per path: level and drift at the anchor, and the noise scale. The tau grid point is
         drawn from a 4,096-step table of its posterior quantiles (O(n), error < 1/4096)."""
-        cum = np.cumsum(self.weight)
-        table = np.minimum(np.searchsorted(cum / cum[-1], (np.arange(GRID_TABLE) + 0.5) / GRID_TABLE), len(cum) - 1)
-        g = table[(streams.uniform(f"{key}/grid", n, dtype=np.float32) * GRID_TABLE).astype(np.intp)]
+        step = (streams.uniform(f"{key}/grid", n, dtype=np.float32) * GRID_TABLE).astype(np.intp)
+        p = np.take(self._state_table, step, axis=0)  # each path's grid point: 4x faster than [step]
         z = streams.normal(f"{key}/state", n, 2, np.float32)
-        level = self.mean[g, 0] + self.chol[g, 0] * z[:, 0]
-        drift = self.mean[g, 1] + self.chol[g, 1] * z[:, 0] + self.chol[g, 2] * z[:, 1]
+        level = p[:, 2] * z[:, 0]
+        level += p[:, 0]
+        drift = p[:, 3] * z[:, 0]
+        drift += p[:, 1]
+        drift += p[:, 4] * z[:, 1]
         sigma = draw_scale(self.s2, self.nu, streams.normal(f"{key}/sigma", n, dtype=np.float32))
         return level, drift, sigma
 
@@ -449,17 +467,12 @@ def _with_population(f: Filtered, s2: float, pool: Pool) -> tuple[np.ndarray, np
     return mean, np.column_stack([l11, l21, l22])
 
 
-_BLAS = []  # the BLAS controller, found once (finding the libraries costs ~3 ms)
-
-
 def _one_thread_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """a @ b with one BLAS thread when a is large: on a skinny (paths x years) product extra
+    """a @ b with one BLAS thread when a or b is large: on a skinny (paths x years) product extra
     threads only contend (5 ms instead of 215 ms for 1M x 7 on a loaded 2-core machine)."""
-    if a.size < 1_000_000:
+    if max(a.size, b.size) < 1_000_000:
         return a @ b
-    if not _BLAS:
-        _BLAS.append(ThreadpoolController())
-    with _BLAS[0].limit(limits=1, user_api="blas"):
+    with one_blas_thread():
         return a @ b
 
 
@@ -474,7 +487,9 @@ def trend_steps(
     z = streams.normal(f"{key}/shock", n, horizon, np.float32)
     if lower is None or not np.isfinite(lower).any():
         # y_{A+h} - y_{A+h-1} = [h = 1] (l_A - y_A) + m_A + (noise_h - noise_{h-1}), drawn directly
-        steps = _one_thread_matmul(z, fit.shape.step_chol(horizon).T)
+        # (L @ z.T).T: the same numbers as z @ L.T, in Fortran order, so that the per-path
+        # operations here and after run along contiguous years' columns (5x faster than along rows)
+        steps = _one_thread_matmul(fit.shape.step_chol(horizon), z.T).T
         steps *= sigma.astype(np.float32)[:, None]
         steps += drift.astype(np.float32)[:, None]
         steps[:, 0] += (level - fit.anchor).astype(np.float32)
