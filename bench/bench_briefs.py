@@ -18,9 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from kjqg_model.briefs import load_runs
-from kjqg_model.fonts import cjk_font_path
-from kjqg_model.locations import notebooks_dir
+from kjqg_model.inputs.locations import notebooks_dir
+from kjqg_model.reporting.batch import load_runs
+from kjqg_model.reporting.fonts import cjk_font_path
 
 BIN = Path(sys.executable).parent
 

@@ -25,8 +25,8 @@ import warnings
 import numpy as np
 
 from kjqg_model import evaluate_targets, project, simulate
-from kjqg_model.context import Context
-from kjqg_model.models import exact_series
+from kjqg_model.engine.fit import exact_series
+from kjqg_model.inputs.context import Context
 
 
 def best_of(fn, repeat=3):

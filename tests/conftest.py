@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from kjqg_model.briefs import Outcome, Run, run_batch
-from kjqg_model.locations import params_dir
+from kjqg_model.inputs.locations import params_dir
+from kjqg_model.reporting.batch import Outcome, Run, run_batch
 
 
 @pytest.fixture

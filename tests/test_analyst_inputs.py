@@ -14,8 +14,8 @@ import yaml
 
 from kjqg_model import evaluate_targets
 from kjqg_model.cli import main
-from kjqg_model.context import Context
-from kjqg_model.template import COLUMNS, SOURCE_TO_FILL
+from kjqg_model.inputs.context import Context
+from kjqg_model.reporting.template import COLUMNS, SOURCE_TO_FILL
 
 
 def run(*argv) -> tuple[int, str, str]:

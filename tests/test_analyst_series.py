@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from kjqg_model.analyst_series import implied_series, stem
-from kjqg_model.context import Context
-from kjqg_model.outcomes import outcome
-from kjqg_model.targets import Target
+from kjqg_model.analysis.outcomes import outcome
+from kjqg_model.inputs.analyst_series import implied_series, stem
+from kjqg_model.inputs.context import Context
+from kjqg_model.inputs.targets import Target
 
 
 def make(tid, name, kind, unit, year=2023, period=None):

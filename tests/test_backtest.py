@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from kjqg_model import backtest, forecast_series, project, scoring
-from kjqg_model.backtest import (
+from kjqg_model.analysis.backtest import (
     DEFAULT_METHODS,
     README_END,
     README_START,
@@ -23,12 +23,12 @@ from kjqg_model.backtest import (
     update_readme,
 )
 from kjqg_model.cli import main
-from kjqg_model.context import Context
-from kjqg_model.data import COLUMNS, History
-from kjqg_model.errors import InputError
-from kjqg_model.models import exact_series
-from kjqg_model.trend import Shape, fixed_pool
-from kjqg_model.vocab import load_vocabulary
+from kjqg_model.engine.fit import exact_series
+from kjqg_model.engine.trend import Shape, fixed_pool
+from kjqg_model.inputs.context import Context
+from kjqg_model.inputs.errors import InputError
+from kjqg_model.inputs.history import COLUMNS, History
+from kjqg_model.inputs.vocab import load_vocabulary
 
 
 @pytest.mark.parametrize(("mu", "sigma", "y"), [(0.0, 1.0, 0.0), (1.0, 2.0, -1.5), (0.2, 0.1, 0.5)])

@@ -8,10 +8,10 @@ import re
 import pytest
 import yaml
 
-from kjqg_model.data import load_history
-from kjqg_model.errors import InputError
-from kjqg_model.scenarios import load_scenarios
-from kjqg_model.targets import load_plan, load_plans
+from kjqg_model.inputs.errors import InputError
+from kjqg_model.inputs.history import load_history
+from kjqg_model.inputs.scenarios import load_scenarios
+from kjqg_model.inputs.targets import load_plan, load_plans
 
 from .conftest import HEADER, write_csv
 
@@ -187,8 +187,8 @@ def test_bad_scenarios(tmp_path, text, expect):
 
 @pytest.mark.parametrize("line, field", [("paths: 2万", "paths"), ("paths: -1", "paths"), ("seed: -3", "seed")])
 def test_runs_yaml_defaults_are_validated_with_the_file_named(tmp_path, line, field):
-    from kjqg_model.briefs import load_runs
-    from kjqg_model.locations import params_dir
+    from kjqg_model.inputs.locations import params_dir
+    from kjqg_model.reporting.batch import load_runs
 
     text = (params_dir() / "runs.yaml").read_text(encoding="utf-8")
     key = line.split(":")[0]
@@ -206,7 +206,7 @@ def test_a_header_only_file_adds_nothing(tmp_path):
 def test_a_killed_batch_leaves_nothing_a_later_run_does_not_clean(tmp_path):
     import os
 
-    from kjqg_model.briefs import remove_stale_staging
+    from kjqg_model.reporting.batch import remove_stale_staging
 
     dead = _dead_pid()
     stale = tmp_path / f".guangxi.partial-{dead}-abc"

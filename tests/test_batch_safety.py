@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from kjqg_model.briefs import LOCK, _replace, batch_lock
-from kjqg_model.errors import InputError
+from kjqg_model.inputs.errors import InputError
+from kjqg_model.reporting.batch import LOCK, _replace, batch_lock
 
 
 def test_a_second_batch_into_the_same_folder_is_refused(tmp_path):

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kjqg_model.benchmarks import _fit_ets, _fit_theta, consecutive_tail, ets, theta
+from kjqg_model.analysis.benchmarks import _fit_ets, _fit_theta, consecutive_tail, ets, theta
 
 METHODS = {"ets": ets, "theta": theta}
 

@@ -10,10 +10,10 @@ import re
 import openpyxl
 import pandas as pd
 
-from kjqg_model.context import Context
-from kjqg_model.projection import SHIFTS
-from kjqg_model.report import ASSUMPTION_ZH, Brief, actual_text, citation, goal
-from kjqg_model.targets import Target
+from kjqg_model.engine.projection import SHIFTS
+from kjqg_model.inputs.context import Context
+from kjqg_model.inputs.targets import Target
+from kjqg_model.reporting.brief import ASSUMPTION_ZH, Brief, actual_text, citation, goal
 
 from .conftest import BRIEF_PATHS, BRIEF_RUNS
 

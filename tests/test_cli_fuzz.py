@@ -72,7 +72,7 @@ def test_a_read_only_output_is_a_clear_error(monkeypatch, tmp_path):
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied", str(tmp_path / "need.xlsx"))
 
-    monkeypatch.setattr("kjqg_model.template.atomic_write", refuse)
+    monkeypatch.setattr("kjqg_model.reporting.template.atomic_write", refuse)
     err = io.StringIO()
     with redirect_stderr(err), redirect_stdout(io.StringIO()):
         code = main(["template", "--plan", "baise_2021_2023", "--out", str(tmp_path / "need.xlsx")])

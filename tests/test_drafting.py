@@ -10,9 +10,9 @@ import pytest
 import yaml
 
 from kjqg_model import units
-from kjqg_model.drafting import NOTE, draft_plan, write_draft
-from kjqg_model.errors import InputError
-from kjqg_model.targets import load_plan
+from kjqg_model.inputs.drafting import NOTE, draft_plan, write_draft
+from kjqg_model.inputs.errors import InputError
+from kjqg_model.inputs.targets import load_plan
 
 TARGETS = Path(__file__).resolve().parents[1] / "params" / "targets"
 SEEDS = TARGETS / "seeds"  # copies of the seed texts, so the tests need nothing outside the repo

@@ -8,14 +8,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-import kjqg_model.evaluate as ev
-import kjqg_model.projection as pj
+import kjqg_model.analysis.evaluate as ev
+import kjqg_model.engine.projection as pj
 from kjqg_model import evaluate_targets, forecast_series, project, required_growth
-from kjqg_model.context import Context
-from kjqg_model.data import load_history
-from kjqg_model.outcomes import outcome
-from kjqg_model.targets import Target
-from kjqg_model.trend import fixed_pool
+from kjqg_model.analysis.outcomes import outcome
+from kjqg_model.engine.trend import fixed_pool
+from kjqg_model.inputs.context import Context
+from kjqg_model.inputs.history import load_history
+from kjqg_model.inputs.targets import Target
 
 from .conftest import write_csv
 
@@ -79,9 +79,7 @@ def test_cumulative_increase_growth_and_each_year_on_hand_made_paths():
     inc = target(kind="increase", period=(2020, 2023), threshold=3)
     assert list(outcome(inc, lookup(paths), VOCAB)) == [3, 2, 10]
     growth = target(kind="growth_rate", period=(2020, 2023), threshold=10.0, unit="%")
-    assert outcome(growth, lookup(paths), VOCAB) == pytest.approx(
-        100 * ((np.array([13, 12, 20]) / 10) ** (1 / 3) - 1)
-    )
+    assert outcome(growth, lookup(paths), VOCAB) == pytest.approx(100 * ((np.array([13, 12, 20]) / 10) ** (1 / 3) - 1))
     each = target(kind="increase", period=(2020, 2023), threshold=0, comparator=">", each_year=True)
     assert list(each.met(outcome(each, lookup(paths), VOCAB))) == [True, False, True]  # 2022: 9 -> 9
 

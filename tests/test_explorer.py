@@ -10,10 +10,10 @@ import papermill
 import pytest
 
 from kjqg_model import explorer
-from kjqg_model.context import Context
-from kjqg_model.explorer import LATEST, NO_EFFECT, ORIGINS, Explorer, moves
-from kjqg_model.locations import notebooks_dir
-from kjqg_model.scenarios import PARAMETERS
+from kjqg_model.inputs.context import Context
+from kjqg_model.inputs.locations import notebooks_dir
+from kjqg_model.inputs.scenarios import PARAMETERS
+from kjqg_model.reporting.explorer import LATEST, NO_EFFECT, ORIGINS, Explorer, moves
 
 PATHS = 100  # enough to exercise every branch; the probabilities themselves are tested elsewhere
 NOTEBOOK = notebooks_dir() / "explorer.ipynb"

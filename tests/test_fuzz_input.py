@@ -9,9 +9,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from kjqg_model.data import load_history
-from kjqg_model.errors import InputError
-from kjqg_model.vocab import load_vocabulary
+from kjqg_model.inputs.errors import InputError
+from kjqg_model.inputs.history import load_history
+from kjqg_model.inputs.vocab import load_vocabulary
 
 from .conftest import HEADER, write_csv
 

@@ -6,8 +6,8 @@ import csv
 
 import pytest
 
-from kjqg_model.data import load_history
-from kjqg_model.locations import params_dir
+from kjqg_model.inputs.history import load_history
+from kjqg_model.inputs.locations import params_dir
 
 from .conftest import write_csv
 

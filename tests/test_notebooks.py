@@ -9,8 +9,8 @@ from pathlib import Path
 import papermill
 import pytest
 
-from kjqg_model.briefs import Run, run_batch
-from kjqg_model.locations import notebooks_dir
+from kjqg_model.inputs.locations import notebooks_dir
+from kjqg_model.reporting.batch import Run, run_batch
 
 from .conftest import BRIEF_PATHS
 

@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kjqg_model.context import Context
-from kjqg_model.data import load_history
-from kjqg_model.errors import InputError
+from kjqg_model.inputs.context import Context
+from kjqg_model.inputs.errors import InputError
+from kjqg_model.inputs.history import load_history
 
 from .conftest import write_csv
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from kjqg_model.context import Context
-from kjqg_model.errors import InputError
-from kjqg_model.scenarios import PARAMETERS, SERIES, TITLES, load_parameters
+from kjqg_model.inputs.context import Context
+from kjqg_model.inputs.errors import InputError
+from kjqg_model.inputs.scenarios import PARAMETERS, SERIES, TITLES, load_parameters
 
 
 def test_parameters_come_from_the_yaml():

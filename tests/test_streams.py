@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from kjqg_model.simulate import BLOCK, Streams, box_muller
+from kjqg_model.engine.streams import BLOCK, Streams, box_muller
 
 
 def test_box_muller_draws_are_standard_normal():

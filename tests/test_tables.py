@@ -11,7 +11,7 @@ import openpyxl
 import pandas as pd
 
 from kjqg_model.cli import main
-from kjqg_model.tables import MISSING, Column, cell_text, render, width, wrap
+from kjqg_model.reporting.tables import MISSING, Column, cell_text, render, width, wrap
 
 
 def run(*argv) -> tuple[int, str, str]:

@@ -7,8 +7,8 @@ import re
 import pytest
 import yaml
 
-from kjqg_model.locations import params_dir
-from kjqg_model.targets import load_plans
+from kjqg_model.inputs.locations import params_dir
+from kjqg_model.inputs.targets import load_plans
 
 TARGETS = params_dir() / "targets"
 UNITS = "%|％|亿元|万元|家|个|项|人次|人|件|名|支|所|篇|台|套|倍|个百分点|百分点"

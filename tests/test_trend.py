@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import kjqg_model.evaluate as ev
+import kjqg_model.analysis.evaluate as ev
 from kjqg_model import evaluate_targets, forecast_series, project
-from kjqg_model.context import Context
-from kjqg_model.trend import Shape, fit_pool, fit_trend, fixed_pool, kalman
+from kjqg_model.engine.trend import Shape, fit_pool, fit_trend, fixed_pool, kalman
+from kjqg_model.inputs.context import Context
 
 
 def test_without_transient_or_drift_variation_the_filter_gives_the_mean_increment():
@@ -98,7 +98,7 @@ def test_targets_already_published_are_answered_from_the_data():
 
 
 def test_a_change_across_a_gap_is_spread_over_its_years():
-    from kjqg_model.projection import _observed_growth
+    from kjqg_model.engine.projection import _observed_growth
 
     observed = pd.Series({2018: 100.0, 2019: 110.0, 2021: 133.1})
     growth = _observed_growth(observed, np.arange(2019, 2023))
@@ -112,8 +112,8 @@ def test_a_target_relative_to_the_nation_is_simulated_where_national_gdp_is_not_
 
 
 def test_a_geo_fit_states_its_parameters_and_serves_every_scenario():
-    from kjqg_model.projection import GeoModel
-    from kjqg_model.simulate import Streams
+    from kjqg_model.engine.projection import GeoModel
+    from kjqg_model.engine.streams import Streams
 
     ctx = Context.get()
     fit = GeoModel(ctx.history, "广西", 2020, ctx.vocab).fit(["rd_intensity", "hte_stock"])

@@ -6,8 +6,8 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
-from kjqg_model.data import load_history
-from kjqg_model.errors import InputError
+from kjqg_model.inputs.errors import InputError
+from kjqg_model.inputs.history import load_history
 
 COLUMNS = ["geo", "indicator", "year", "value", "unit", "qualifier", "source", "note"]
 

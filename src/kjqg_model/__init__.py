@@ -1,11 +1,53 @@
-"""kjqg_model: probabilities of meeting Guangxi science-and-technology plan targets."""
+"""kjqg_model: probabilities of meeting Guangxi science-and-technology plan targets.
+
+Layout: `inputs` (parameters as data), `engine` (models and simulation), `analysis` (probabilities,
+what-if, backtest), `reporting` (tables, charts, briefs, explorer), and `cli`.
+"""
 
 __version__ = "0.1.0"
 
-from .errors import InputError
-from .evaluate import evaluate_targets
-from .projection import Projection, forecast_series, project
-from .whatif import required_growth, sensitivity
+import importlib
+import importlib.abc
+import importlib.util
+import sys
+
+# Module paths before the layout of inputs/engine/analysis/reporting (0.1.0) stay importable, as the
+# same module objects: `import kjqg_model.data` gives kjqg_model.inputs.history.
+MOVED = {
+    "errors": "inputs.errors", "files": "inputs.files", "units": "inputs.units", "vocab": "inputs.vocab",
+    "data": "inputs.history", "targets": "inputs.targets", "scenarios": "inputs.scenarios",
+    "analyst_series": "inputs.analyst_series", "plausibility": "inputs.plausibility",
+    "locations": "inputs.locations", "context": "inputs.context", "template": "reporting.template",
+    "drafting": "inputs.drafting", "simulate": "engine.streams", "trend": "engine.trend", "models": "engine.fit",
+    "projection": "engine.projection", "outcomes": "analysis.outcomes", "evaluate": "analysis.evaluate",
+    "whatif": "analysis.whatif", "readiness": "analysis.readiness", "results": "analysis.results",
+    "backtest": "analysis.backtest", "scoring": "analysis.scoring", "benchmarks": "analysis.benchmarks",
+    "plots": "reporting.plots", "report": "reporting.brief", "briefs": "reporting.batch",
+    "explorer": "reporting.explorer", "pdf": "reporting.pdf", "fonts": "reporting.fonts",
+    "outputs": "reporting.outputs", "provenance": "reporting.provenance", "tables": "reporting.tables",
+}  # fmt: skip
+
+
+class _OldPaths(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    def find_spec(self, fullname, path=None, target=None):
+        old = fullname.removeprefix(f"{__name__}.")
+        if fullname.startswith(f"{__name__}.") and old in MOVED:
+            return importlib.util.spec_from_loader(fullname, self)
+        return None
+
+    def create_module(self, spec):
+        return importlib.import_module(f"{__name__}.{MOVED[spec.name.removeprefix(__name__ + '.')]}")
+
+    def exec_module(self, module):
+        pass  # the module it stands for is already executed
+
+
+sys.meta_path.append(_OldPaths())
+
+from .analysis.evaluate import evaluate_targets  # noqa: E402
+from .analysis.whatif import required_growth, sensitivity  # noqa: E402
+from .engine.projection import Projection, forecast_series, project  # noqa: E402
+from .inputs.errors import InputError  # noqa: E402
 
 __all__ = [
     "InputError",

@@ -10,11 +10,11 @@ from pathlib import Path
 import pandas as pd
 
 from . import __version__
-from .errors import InputError
-from .readiness import THIN, observations, readiness, series_for
-from .simulate import MAX_PATHS
-from .tables import MISSING, Column, cell_text, render, width, write_xlsx
-from .targets import targets_frame
+from .analysis.readiness import THIN, observations, readiness, series_for
+from .engine.streams import MAX_PATHS
+from .inputs.errors import InputError
+from .inputs.targets import targets_frame
+from .reporting.tables import MISSING, Column, cell_text, render, width, write_xlsx
 
 BASIS_MARK = {"inflow": "（按吸纳地域）", "outflow": "（按输出地域）"}
 TARGETS_TABLE = [
@@ -107,7 +107,7 @@ def _plans_arg(p: argparse.ArgumentParser) -> None:
 
 
 def _context(args):
-    from .context import Context
+    from .inputs.context import Context
 
     return Context.get(history_dirs=args.history, plans_dirs=getattr(args, "plans", None) or ())
 
@@ -167,7 +167,7 @@ def cmd_data(args) -> None:
 
 
 def cmd_probabilities(args) -> None:
-    from .evaluate import evaluate_targets
+    from .analysis.evaluate import evaluate_targets
 
     ctx = _context(args)
     plans = list(_plans(args, ctx))
@@ -206,7 +206,7 @@ def cmd_probabilities(args) -> None:
 
 
 def cmd_template(args) -> None:
-    from .template import write_template
+    from .reporting.template import write_template
 
     ctx = _context(args)
     rows, series = write_template(args.plan, args.out, args.origin, ctx)
@@ -224,7 +224,7 @@ def cmd_template(args) -> None:
 
 
 def cmd_draft_plan(args) -> None:
-    from .drafting import write_draft
+    from .inputs.drafting import write_draft
 
     geo = _context(argparse.Namespace(history=[], plans=[])).vocab.geo(args.geo)
     n = write_draft(args.text, args.plan, geo, args.out)
@@ -372,7 +372,7 @@ def build_parser() -> argparse.ArgumentParser:
 def cmd_briefs(args) -> int:
     from dataclasses import replace
 
-    from .briefs import Run, load_runs, run_batch
+    from .reporting.batch import Run, load_runs, run_batch
 
     runs, defaults = load_runs(args.runs, args.history, args.plans)
     ctx = _context(argparse.Namespace(history=defaults["history_dirs"], plans=defaults["plans_dirs"]))
@@ -404,7 +404,7 @@ def cmd_briefs(args) -> int:
 
 
 def cmd_backtest(args) -> None:
-    from .backtest import DEFAULT_METHODS, INDICATORS, METHODS, THIN_METHODS, write_report, year_range
+    from .analysis.backtest import DEFAULT_METHODS, INDICATORS, METHODS, THIN_METHODS, write_report, year_range
 
     history = _context(args).history if args.history else None
     origins = year_range(args.origins)

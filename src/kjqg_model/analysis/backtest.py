@@ -21,13 +21,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..engine.fit import exact_series, provinces
+from ..engine.projection import forecast_series, project
+from ..inputs.context import Context
+from ..inputs.errors import InputError
+from ..inputs.history import History
+from ..inputs.targets import COMPARE
 from . import benchmarks, scoring
-from .context import Context
-from .data import History
-from .errors import InputError
-from .models import exact_series, provinces
-from .projection import forecast_series, project
-from .targets import COMPARE
 
 INDICATORS = (
     "rd_intensity",
@@ -424,7 +424,7 @@ def check_readme(path: Path) -> None:
 
 def update_readme(path: Path, markdown: str) -> Path:
     """Replace only the block between the calibration markers of `path` (atomically)."""
-    from .outputs import write_text
+    from ..reporting.outputs import write_text
 
     path = Path(path)
     check_readme(path)
@@ -448,8 +448,8 @@ def write_report(
     """Run the backtest and write cases.csv, events.csv, scores.csv, event_scores.csv, exante.csv and
     the PNG figures under `out` (each file atomically); with `readme`, rewrite its calibration block
     (`command`: how it was run, quoted in the block). Returns the scores."""
-    from . import plots
-    from .outputs import save_figure, write_csv
+    from ..reporting import plots
+    from ..reporting.outputs import save_figure, write_csv
 
     if readme is not None:
         check_readme(readme)

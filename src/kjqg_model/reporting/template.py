@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from .context import Context
-from .errors import InputError
-from .models import exact_series
+from ..analysis.readiness import State, readiness, series_for
+from ..engine.fit import exact_series
+from ..inputs.context import Context
+from ..inputs.errors import InputError
+from ..inputs.targets import Plan, Target
 from .outputs import atomic_write, write_csv, write_text
-from .readiness import State, readiness, series_for
-from .targets import Plan, Target
 
 COLUMNS = ["geo", "indicator", "year", "value", "unit", "qualifier", "source", "note"]
 YEARS_BEFORE = 8  # years asked for up to the origin: the trend's shape and noise need several

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize, special, stats
 
-from .simulate import Streams, draw_scale, one_blas_thread, truncated_normal_above
+from .streams import Streams, draw_scale, one_blas_thread, truncated_normal_above
 
 DIFFUSE = 1e6  # prior variance of the first level and drift, in units of s2
 

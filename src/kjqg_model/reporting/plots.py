@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
+from ..analysis.scoring import reliability
 from .fonts import cjk_figure
-from .scoring import reliability
 
 LEVEL_COLOURS = {50: "#1b9e77", 80: "#d95f02", 95: "#7570b3"}
 COMPARATOR_ZH = {">": "＞", ">=": "≥", "<": "＜", "<=": "≤", "~": "约"}
@@ -78,7 +78,7 @@ def fan_chart(proj, history: pd.DataFrame, targets, vocab, scenario_label: str |
     """Bank of England style fan: deciles of the simulated paths from the last observation, the
     history before it, values published after it, and level targets as stars. `scenario_label`
     names the scenario for readers (default: its name); `ax` draws into a panel of a larger figure."""
-    from . import units
+    from ..inputs import units
 
     fig, ax = plt.subplots(figsize=(6.4, 2.6)) if ax is None else (ax.figure, ax)
     q = np.quantile(proj.paths, DECILES, axis=0)

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import yaml
 
+from ..reporting.outputs import write_text
 from . import units
 from .errors import InputError, Problem
-from .outputs import write_text
 from .targets import _expected_dimension
 from .vocab import Vocabulary, load_vocabulary
 

@@ -17,7 +17,7 @@ INDICATOR_KINDS = {"stock", "flow", "share", "ratio"}
 
 
 # model -> number of input indicators. trend: local linear trend with a pooled prior; rd_panel: the
-# trend net of fiscal S&T and GDP growth (models.py); ratio: scale x first / second input (scale 100
+# trend net of fiscal S&T and GDP growth (engine/fit.py); ratio: scale x first / second input (scale 100
 # for a share in %), anchored on the published ratio; stock_from_flows: c x the last three years of
 # the input flow.
 MODELS = {"trend": 0, "rd_panel": 0, "ratio": 2, "stock_from_flows": 1}

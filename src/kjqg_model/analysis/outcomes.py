@@ -11,12 +11,12 @@ from collections.abc import Callable
 
 import numpy as np
 
-from . import units
-from .data import History
-from .models import exact_series
-from .projection import NoHistory
-from .targets import Target
-from .vocab import Vocabulary
+from ..engine.fit import exact_series
+from ..engine.projection import NoHistory
+from ..inputs import units
+from ..inputs.history import History
+from ..inputs.targets import Target
+from ..inputs.vocab import Vocabulary
 
 PROGRESS_CATEGORIES = ((0.95, "on track"), (0.60, "acceleration needed"), (0.0, "limited progress"))
 

@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
-from .data import History
+from ..inputs.history import History
+from ..inputs.vocab import Vocabulary, load_vocabulary
 from .trend import Pool, fit_pool, generic_pool
-from .vocab import Vocabulary, load_vocabulary
 
 MIN_POOL_OBS = 3  # a series contributes to its pool's population of drifts with this many points
 SHORT_PANEL = 8  # a pool spanning fewer years takes its trend shape from its family

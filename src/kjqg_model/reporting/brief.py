@@ -13,17 +13,18 @@ from urllib.parse import urlparse
 import numpy as np
 import pandas as pd
 
-from . import plots, units
-from .context import Context
-from .errors import InputError
-from .evaluate import evaluate_targets
+from ..analysis.evaluate import evaluate_targets
+from ..analysis.outcomes import concrete_indicator
+from ..analysis.readiness import THIN, series_for
+from ..analysis.whatif import fiscal_driven, required_growth, sensitivity
+from ..engine.projection import NoHistory, project
+from ..inputs import units
+from ..inputs.context import Context
+from ..inputs.errors import InputError
+from ..inputs.targets import Target
+from . import plots
 from .fonts import cjk_style
-from .outcomes import concrete_indicator
-from .projection import NoHistory, project
-from .readiness import THIN, series_for
-from .targets import Target
 from .template import requests, series_sheet
-from .whatif import fiscal_driven, required_growth, sensitivity
 
 COLOURS = ((0.8, "#b7e1a1"), (0.5, "#fbe5a0"), (0.2, "#f8c79b"), (0.0, "#f4a3a3"))
 COMPARATOR_ZH = plots.COMPARATOR_ZH
@@ -865,7 +866,7 @@ class Brief:
 
     def model_summary(self) -> str:
         """The fitted R&D panel in one Chinese sentence, where an R&D target uses it."""
-        from .models import fit_rd_panel
+        from ..engine.fit import fit_rd_panel
 
         if not any(fiscal_driven(t.indicator, self.ctx.vocab) for t in self._modelled_targets()):
             return ""

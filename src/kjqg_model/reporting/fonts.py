@@ -7,7 +7,7 @@ from collections.abc import Callable
 from functools import cache, wraps
 from pathlib import Path
 
-from .errors import InputError
+from ..inputs.errors import InputError
 
 FONT_FILE = "NotoSansCJKsc-Regular.otf"
 FAMILY = "Noto Sans CJK SC"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 
 def _shipped(name: str, marker: str) -> Path:
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parents[1]  # the package folder (this file is in inputs/)
     for candidate in (here.parents[1] / name, here / name):
         if (candidate / marker).is_file():
             return candidate

@@ -5,9 +5,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from .data import History
-from .targets import Target
-from .vocab import Vocabulary
+from ..inputs.history import History
+from ..inputs.targets import Target
+from ..inputs.vocab import Vocabulary
 
 THIN = 3  # fewer observations than this: the series borrows its dynamics from the pool
 

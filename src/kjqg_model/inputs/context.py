@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from .data import History, load_history
 from .errors import InputError
+from .history import History, load_history
 from .scenarios import Scenario, load_scenarios
 from .targets import Plan, load_plans
 from .vocab import Vocabulary

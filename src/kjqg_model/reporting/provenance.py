@@ -6,7 +6,7 @@ import subprocess
 from functools import cache
 from pathlib import Path
 
-from . import __version__
+from .. import __version__
 
 
 def _git(*args: str) -> str:

@@ -2,7 +2,7 @@
 
 Models, by indicator:
 - rd_expenditure, rd_intensity (any geo but 全国): R&D follows a local linear trend pooled across
-  provinces, plus fiscal elasticity x fiscal S&T growth + GDP elasticity x GDP growth (models.py);
+  provinces, plus fiscal elasticity x fiscal S&T growth + GDP elasticity x GDP growth (engine/fit.py);
   intensity = R&D / GDP, anchored on the published first-release intensity. Fiscal and GDP growth
   follow their own trend models, or the scenario's rates after the origin.
 - hte_stock, where recognitions are published: certificates last three years, so the stock is
@@ -20,10 +20,13 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from .context import Context
-from .data import History
-from .errors import InputError, Problem
-from .models import (
+from ..inputs.context import Context
+from ..inputs.errors import InputError, Problem
+from ..inputs.history import History
+from ..inputs.scenarios import SERIES as SCENARIO_SERIES
+from ..inputs.scenarios import Scenario
+from ..inputs.vocab import Vocabulary
+from .fit import (
     DRIVERS,
     RDPanelFit,
     driver_growth,
@@ -34,11 +37,8 @@ from .models import (
     to_latent,
     transform_of,
 )
-from .scenarios import SERIES as SCENARIO_SERIES
-from .scenarios import Scenario
-from .simulate import Streams, run_chunks, running_sum, truncated_normal_above
+from .streams import Streams, run_chunks, running_sum, truncated_normal_above
 from .trend import Pool, TrendFit, fit_shape, fit_trend, generic_pool, trend_steps
-from .vocab import Vocabulary
 
 NO_DRIVER_GEOS = {"全国", "中央", "地方", "地方合计"}  # references: never driven by a plan's scenario
 STOCK_RATIO_SD = 0.05  # prior sd (log) of published stock / 3-year recognitions

@@ -21,15 +21,15 @@ from datetime import UTC, datetime
 from multiprocessing import get_context
 from pathlib import Path
 
-from .context import Context
-from .errors import InputError, Problem, shorten
-from .files import read_yaml
+from ..engine.streams import MAX_PATHS
+from ..inputs.context import Context
+from ..inputs.errors import InputError, Problem, shorten
+from ..inputs.files import read_yaml
+from ..inputs.locations import notebooks_dir, params_dir
 from .fonts import subset_font
-from .locations import notebooks_dir, params_dir
 from .outputs import write_text
 from .pdf import html_to_pdf, notebook_to_html
 from .provenance import code_version
-from .simulate import MAX_PATHS
 
 
 @dataclass(frozen=True)
@@ -145,7 +145,7 @@ def _run_locked(runs: list[Run], out: Path, jobs: int, ctx: Context, common: dic
 
             done = tqdm(done, total=len(futures), desc="briefs", unit="run")
         outcomes = [f.result() for f in done]
-    from .report import last_data_year  # matplotlib and pandas styling load only for a batch
+    from .brief import last_data_year  # matplotlib and pandas styling load only for a batch
 
     good = [o for o in outcomes if o.ok]
     if good:

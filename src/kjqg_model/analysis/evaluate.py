@@ -7,17 +7,17 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from .context import Context
-from .data import History
-from .errors import InputError
+from ..engine.projection import GeoFit, GeoModel, NoHistory
+from ..engine.streams import Streams
+from ..inputs.context import Context
+from ..inputs.errors import InputError
+from ..inputs.history import History
+from ..inputs.scenarios import Scenario
+from ..inputs.targets import Plan, Target
+from ..inputs.vocab import Vocabulary
 from .outcomes import ValueAt, actual_outcome, concrete_indicator, met_from_actual, outcome, progress
-from .projection import GeoFit, GeoModel, NoHistory
 from .readiness import Readiness, State, observations, readiness
 from .results import COLUMNS, ResultRow
-from .scenarios import Scenario
-from .simulate import Streams
-from .targets import Plan, Target
-from .vocab import Vocabulary
 
 CHUNK = 200_000  # paths simulated at once: memory stays bounded whatever n_paths
 

@@ -15,16 +15,16 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import display
 
+from ..analysis.evaluate import evaluate_targets
+from ..analysis.outcomes import concrete_indicator
+from ..analysis.whatif import fiscal_driven
+from ..engine.projection import project
+from ..inputs.context import Context
+from ..inputs.errors import InputError
+from ..inputs.scenarios import PARAMETERS, SERIES, TITLES, Scenario
+from ..inputs.targets import Target
 from . import plots
-from .context import Context
-from .errors import InputError
-from .evaluate import evaluate_targets
-from .outcomes import concrete_indicator
-from .projection import project
-from .scenarios import PARAMETERS, SERIES, TITLES, Scenario
 from .tables import MISSING, cell_text
-from .targets import Target
-from .whatif import fiscal_driven
 
 LATEST = "latest"  # the origin dropdown's value for "all data": a None value would show a blank box
 ORIGINS = [("最新 latest", LATEST), *((str(y), y) for y in range(2019, 2024))]

@@ -8,18 +8,18 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import units
-from .context import Context
-from .data import History
-from .errors import InputError
+from ..engine.projection import SHIFTS, GeoFit, NoHistory
+from ..inputs import units
+from ..inputs.context import Context
+from ..inputs.errors import InputError
+from ..inputs.history import History
+from ..inputs.scenarios import PARAMETERS, Scenario
+from ..inputs.scenarios import SERIES as SCENARIO_SERIES
+from ..inputs.targets import Target
+from ..inputs.vocab import Vocabulary
 from .evaluate import fit_geos, probabilities
 from .outcomes import concrete_indicator
-from .projection import SHIFTS, GeoFit, NoHistory
 from .readiness import readiness
-from .scenarios import PARAMETERS, Scenario
-from .scenarios import SERIES as SCENARIO_SERIES
-from .targets import Target
-from .vocab import Vocabulary
 
 
 def find_target(target: Target | str, ctx: Context) -> Target:

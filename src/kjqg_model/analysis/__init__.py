@@ -1,0 +1,1 @@
+"""From paths to answers: outcomes, probabilities, what-if, readiness, backtest and scores."""

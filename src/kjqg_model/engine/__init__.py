@@ -1,0 +1,1 @@
+"""The models: random streams, the local linear trend, pooled fits, and joint simulation."""

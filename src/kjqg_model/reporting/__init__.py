@@ -1,0 +1,1 @@
+"""For readers: tables, charts, the PDF brief and its batch, the explorer."""
