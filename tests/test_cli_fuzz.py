@@ -84,3 +84,14 @@ def test_bad_numbers_are_refused_up_front(argv):
     with pytest.raises(SystemExit) as exc, redirect_stderr(io.StringIO()):
         cli.build_parser().parse_args(argv)
     assert exc.value.code == 2
+
+
+def test_a_bug_is_one_line_to_report_not_a_traceback(monkeypatch):
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr("kjqg_model.reporting.template.write_template", broken)
+    err = io.StringIO()
+    with redirect_stderr(err), redirect_stdout(io.StringIO()):
+        code = main(["template", "--plan", "baise_2021_2023", "--out", "x.xlsx"])
+    assert code == 3 and "internal error: ZeroDivisionError" in err.getvalue() and "Traceback" not in err.getvalue()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import os
 import sys
 from pathlib import Path
 
@@ -498,4 +499,13 @@ def main(argv: list[str] | None = None) -> int:
     except MemoryError:
         print("kjqg: error: out of memory; expected fewer --paths (paths x years x 8 bytes must fit)", file=sys.stderr)
         return 2
+    except Exception as exc:  # a bug, not the analyst's input: one line to report, the trace on request
+        if os.environ.get("KJQG_DEBUG"):
+            raise
+        print(
+            f"kjqg: internal error: {type(exc).__name__}: {exc} (a bug in kjqg_model {__version__}; "
+            "please report this line with the command; KJQG_DEBUG=1 shows the Python trace)",
+            file=sys.stderr,
+        )
+        return 3
     return code or 0
