@@ -205,68 +205,22 @@ def _parse_target(entry: object, i: int, plan: str, f: str, vocab: Vocabulary) -
             bad(k, "nothing", "a value (required)")
     if problems:
         return None, problems
-    tid, kind, comparator, unit = str(entry["id"]), entry["kind"], entry["comparator"], str(entry["unit"])
-    if not _ID.match(tid):
-        bad("id", tid, "ascii snake_case (a-z, 0-9, _)")
-    if kind not in KINDS:
-        bad("kind", kind, " | ".join(KINDS))
-    if comparator not in COMPARATORS:
-        bad("comparator", comparator, " | ".join(COMPARATORS))
-    for key in ("geo", "relative_to"):
-        if entry.get(key) is not None and entry[key] not in vocab.geos:
-            bad(key, entry[key], "a place listed in params/geos.yaml")
-    threshold, high = entry["threshold"], entry.get("threshold_high")
-    if not _number(threshold):
-        bad("threshold", threshold, "a number as written in the plan")
-    if high is not None and not (_number(high) and _number(threshold) and high >= threshold):
-        bad("threshold_high", high, "a number not below threshold (the upper end of a range)")
-    if units.dimension(unit) is None:
-        bad("unit", unit, "a known unit: " + ", ".join(units.UNITS))
-
-    year, period = entry.get("year"), entry.get("period")
-    if period is not None:
-        if not (isinstance(period, list) and len(period) == 2 and all(map(_year, period)) and period[0] < period[1]):
-            bad("period", period, f"[start, end] with {YEARS[0]} <= start < end <= {YEARS[1]}")
-            period = None
-        else:
-            period = (period[0], period[1])
-    if year is not None and not _year(year):
-        bad("year", year, f"a year from {YEARS[0]} to {YEARS[1]}")
-    needs_period = kind in ("cumulative", "growth_rate", "increase") or entry.get("each_year")
-    if needs_period and period is None and "period" not in {p.field for p in problems}:
-        bad("period", None, f"[start, end] for a {kind} target")
-    if kind in ("level", "relative") and year is None and period is None:
-        bad("year", None, f"the year a {kind} target is judged")
-    if kind == "relative" and not entry.get("relative_to"):
-        bad("relative_to", None, "the geo compared with (e.g. 全国) for a relative target")
-    if year is not None and period is not None and year != period[1]:
-        bad("year", year, f"the end of the period ({period[1]})")
-
-    indicator, basis = entry.get("indicator"), entry.get("basis")
-    ind = vocab.indicators.get(indicator) if indicator is not None else None
-    if indicator is not None and ind is None:
-        bad("indicator", indicator, "an indicator in params/indicators.yaml, or null")
-    if basis is not None and (ind is None or not ind.bases or basis not in BASES):
-        bad("basis", basis, "inflow | outflow | unspecified, on an indicator with two bases")
-    if ind is not None and ind.bases and basis is None:
-        basis = "unspecified"  # the plan does not say which basis: both are shown
-    if ind is not None and units.dimension(unit) is not None and kind in KINDS:
-        expected = _expected_dimension(kind, ind.dimension)
-        if units.dimension(unit) != expected:
-            fits = [u for u, (d, _) in units.UNITS.items() if d == expected]
-            bad("unit", unit, f"a unit for a {kind} target on {indicator}: {', '.join(fits)}")
+    _check_values(entry, vocab, bad)
+    year, period = _check_time(entry, bad, period_bad=lambda: "period" in {p.field for p in problems})
+    indicator, basis = _check_indicator(entry, vocab, bad)
     if problems:
         return None, problems
+    high = entry.get("threshold_high")
     return Target(
         plan=plan,
-        id=tid,
+        id=str(entry["id"]),
         name=str(entry["name"]),
         geo=entry["geo"],
         indicator=indicator,
-        kind=kind,
-        comparator=comparator,
-        threshold=float(threshold),
-        unit=unit,
+        kind=entry["kind"],
+        comparator=entry["comparator"],
+        threshold=float(entry["threshold"]),
+        unit=str(entry["unit"]),
         clause=str(entry["clause"]),
         year=int(year if year is not None else period[1]),
         period=period,
@@ -279,6 +233,67 @@ def _parse_target(entry: object, i: int, plan: str, f: str, vocab: Vocabulary) -
         lead=str(entry.get("lead", "")),
         note=str(entry.get("note", "")),
     ), []
+
+
+def _check_values(entry: dict, vocab: Vocabulary, bad) -> None:
+    """id, kind, comparator, places, threshold(s) and unit."""
+    if not _ID.match(str(entry["id"])):
+        bad("id", entry["id"], "ascii snake_case (a-z, 0-9, _)")
+    if entry["kind"] not in KINDS:
+        bad("kind", entry["kind"], " | ".join(KINDS))
+    if entry["comparator"] not in COMPARATORS:
+        bad("comparator", entry["comparator"], " | ".join(COMPARATORS))
+    for key in ("geo", "relative_to"):
+        if entry.get(key) is not None and entry[key] not in vocab.geos:
+            bad(key, entry[key], "a place listed in params/geos.yaml")
+    threshold, high = entry["threshold"], entry.get("threshold_high")
+    if not _number(threshold):
+        bad("threshold", threshold, "a number as written in the plan")
+    if high is not None and not (_number(high) and _number(threshold) and high >= threshold):
+        bad("threshold_high", high, "a number not below threshold (the upper end of a range)")
+    if units.dimension(str(entry["unit"])) is None:
+        bad("unit", entry["unit"], "a known unit: " + ", ".join(units.UNITS))
+
+
+def _check_time(entry: dict, bad, period_bad) -> tuple[int | None, tuple[int, int] | None]:
+    """The year judged and the period, consistent with the kind."""
+    kind, year, period = entry["kind"], entry.get("year"), entry.get("period")
+    if period is not None:
+        if not (isinstance(period, list) and len(period) == 2 and all(map(_year, period)) and period[0] < period[1]):
+            bad("period", period, f"[start, end] with {YEARS[0]} <= start < end <= {YEARS[1]}")
+            period = None
+        else:
+            period = (period[0], period[1])
+    if year is not None and not _year(year):
+        bad("year", year, f"a year from {YEARS[0]} to {YEARS[1]}")
+    needs_period = kind in ("cumulative", "growth_rate", "increase") or entry.get("each_year")
+    if needs_period and period is None and not period_bad():
+        bad("period", None, f"[start, end] for a {kind} target")
+    if kind in ("level", "relative") and year is None and period is None:
+        bad("year", None, f"the year a {kind} target is judged")
+    if kind == "relative" and not entry.get("relative_to"):
+        bad("relative_to", None, "the geo compared with (e.g. 全国) for a relative target")
+    if year is not None and period is not None and year != period[1]:
+        bad("year", year, f"the end of the period ({period[1]})")
+    return year, period
+
+
+def _check_indicator(entry: dict, vocab: Vocabulary, bad) -> tuple[str | None, str | None]:
+    """The indicator (or null), its basis, and a unit that fits the kind on that indicator."""
+    indicator, basis, kind, unit = entry.get("indicator"), entry.get("basis"), entry["kind"], str(entry["unit"])
+    ind = vocab.indicators.get(indicator) if indicator is not None else None
+    if indicator is not None and ind is None:
+        bad("indicator", indicator, "an indicator in params/indicators.yaml, or null")
+    if basis is not None and (ind is None or not ind.bases or basis not in BASES):
+        bad("basis", basis, "inflow | outflow | unspecified, on an indicator with two bases")
+    if ind is not None and ind.bases and basis is None:
+        basis = "unspecified"  # the plan does not say which basis: both are shown
+    if ind is not None and units.dimension(unit) is not None and kind in KINDS:
+        expected = _expected_dimension(kind, ind.dimension)
+        if units.dimension(unit) != expected:
+            fits = [u for u, (d, _) in units.UNITS.items() if d == expected]
+            bad("unit", unit, f"a unit for a {kind} target on {indicator}: {', '.join(fits)}")
+    return indicator, basis
 
 
 def _expected_dimension(kind: str, indicator_dimension: str) -> str:
