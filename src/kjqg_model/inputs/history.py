@@ -195,29 +195,7 @@ def load_history(
 def _load_file(path: Path, priority: int, vocab: Vocabulary) -> pd.DataFrame:
     f, header, rows = read_table(path)
     row_word = "row" if path.suffix.lower() == ".xlsx" else "line"  # Excel numbers rows
-    missing = [c for c in REQUIRED if c not in header]
-    unknown = [c for c in header if c not in REQUIRED + OPTIONAL]
-    problems = []
-    if missing:
-        problems.append(
-            Problem(
-                f,
-                f"{row_word} 1",
-                "header",
-                f"no column {', '.join(missing)}",
-                f"columns {', '.join(REQUIRED)} (+ optional {', '.join(OPTIONAL)})",
-            )
-        )
-    if unknown:
-        problems.append(
-            Problem(
-                f,
-                f"{row_word} 1",
-                "header",
-                f"unknown column {', '.join(map(repr, unknown))}",
-                f"only {', '.join(REQUIRED + OPTIONAL)}",
-            )
-        )
+    problems = _header_problems(f, header, row_word)
     problems += [] if problems else ragged_rows(f, header, rows, row_word)
     if problems:
         raise InputError(problems)
@@ -261,6 +239,19 @@ def _load_file(path: Path, priority: int, vocab: Vocabulary) -> pd.DataFrame:
     if problems:
         raise InputError(problems)
     return pd.DataFrame.from_records(records, columns=COLUMNS)
+
+
+def _header_problems(f: str, header: list[str], row_word: str) -> list[Problem]:
+    missing = [c for c in REQUIRED if c not in header]
+    unknown = [c for c in header if c not in REQUIRED + OPTIONAL]
+    problems = []
+    if missing:
+        expected = f"columns {', '.join(REQUIRED)} (+ optional {', '.join(OPTIONAL)})"
+        problems.append(Problem(f, f"{row_word} 1", "header", f"no column {', '.join(missing)}", expected))
+    if unknown:
+        found, expected = f"unknown column {', '.join(map(repr, unknown))}", f"only {', '.join(REQUIRED + OPTIONAL)}"
+        problems.append(Problem(f, f"{row_word} 1", "header", found, expected))
+    return problems
 
 
 def _parse_row(raw: dict, f: str, where: str, vocab: Vocabulary, max_year: int) -> tuple[dict, list[Problem]]:
