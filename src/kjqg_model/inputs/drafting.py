@@ -20,7 +20,7 @@ import yaml
 from ..reporting.outputs import write_text
 from . import units
 from .errors import InputError, Problem
-from .targets import _expected_dimension
+from .targets import expected_dimension
 from .vocab import Vocabulary, load_vocabulary
 
 NOTE = "草稿，待核对"
@@ -839,7 +839,7 @@ def _indicator(name: str, clause: str, kind: str, unit: str, vocab: Vocabulary) 
         ind = vocab.indicators.get(indicator)
         if ind is None or not re.search(name_pattern, name) or not re.search(clause_pattern, clause):
             continue
-        if units.dimension(unit) == _expected_dimension(kind, ind.dimension):
+        if units.dimension(unit) == expected_dimension(kind, ind.dimension):
             return indicator, _basis(clause) if ind.bases else None
     return None, None
 

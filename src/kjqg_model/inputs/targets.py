@@ -289,14 +289,14 @@ def _check_indicator(entry: dict, vocab: Vocabulary, bad) -> tuple[str | None, s
     if ind is not None and ind.bases and basis is None:
         basis = "unspecified"  # the plan does not say which basis: both are shown
     if ind is not None and units.dimension(unit) is not None and kind in KINDS:
-        expected = _expected_dimension(kind, ind.dimension)
+        expected = expected_dimension(kind, ind.dimension)
         if units.dimension(unit) != expected:
             fits = [u for u, (d, _) in units.UNITS.items() if d == expected]
             bad("unit", unit, f"a unit for a {kind} target on {indicator}: {', '.join(fits)}")
     return indicator, basis
 
 
-def _expected_dimension(kind: str, indicator_dimension: str) -> str:
+def expected_dimension(kind: str, indicator_dimension: str) -> str:
     if kind == "growth_rate":
         return "share"  # a yearly growth rate in %
     if kind == "relative":
