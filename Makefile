@@ -25,7 +25,7 @@ test: $(STAMP)
 	$(PY) -m ruff check src tests bench
 	$(PY) -m pytest -q
 
-test-all: $(STAMP)  # the default run plus the slow tests (about 4 minutes)
+test-all: $(STAMP)  # the default run plus the tests marked slow
 	$(PY) -m ruff check src tests bench
 	$(PY) -m pytest -q -m ""
 

@@ -13,8 +13,10 @@ import pandas as pd
 from . import __version__
 from .analysis.readiness import THIN, observations, readiness, series_for
 from .engine.streams import MAX_PATHS
+from .inputs.context import Context
 from .inputs.errors import InputError
 from .inputs.targets import targets_frame
+from .inputs.vocab import load_vocabulary
 from .reporting.tables import MISSING, Column, cell_text, render, width, write_xlsx
 
 BASIS_MARK = {"inflow": "（按吸纳地域）", "outflow": "（按输出地域）"}
@@ -108,8 +110,6 @@ def _plans_arg(p: argparse.ArgumentParser) -> None:
 
 
 def _context(args):
-    from .inputs.context import Context
-
     return Context.get(history_dirs=args.history, plans_dirs=getattr(args, "plans", None) or ())
 
 
@@ -209,10 +209,7 @@ def cmd_probabilities(args) -> None:
 def cmd_template(args) -> None:
     from .reporting.template import write_template
 
-    ctx = _context(args)
-    rows, series = write_template(args.plan, args.out, args.origin, ctx)
-    plan = ctx.plan(args.plan)
-    origin = plan.base_year if args.origin is None else args.origin
+    rows, series, origin = write_template(args.plan, args.out, args.origin, _context(args))
     if not rows:
         print(f"# every target of {args.plan} has at least {THIN} observations up to {origin}: nothing to fill in")
         return
@@ -227,7 +224,7 @@ def cmd_template(args) -> None:
 def cmd_draft_plan(args) -> None:
     from .inputs.drafting import write_draft
 
-    geo = _context(argparse.Namespace(history=[], plans=[])).vocab.geo(args.geo)
+    geo = load_vocabulary().geo(args.geo)
     n = write_draft(args.text, args.plan, geo, args.out)
     print(
         f"# {n} targets drafted from {args.text} into {args.out}: every one is marked for review (note). Check "
@@ -376,7 +373,7 @@ def cmd_briefs(args) -> int:
     from .reporting.batch import Run, load_runs, run_batch
 
     runs, defaults = load_runs(args.runs, args.history, args.plans)
-    ctx = _context(argparse.Namespace(history=defaults["history_dirs"], plans=defaults["plans_dirs"]))
+    ctx = Context.get(history_dirs=defaults["history_dirs"], plans_dirs=defaults["plans_dirs"])
     if args.plan:
         _plans(args, ctx)  # unknown plan ids: a clear error
         listed = {r.plan for r in runs}

@@ -132,9 +132,11 @@ def instructions(plan: Plan, origin: int, out: Path) -> list[str]:
     ]
 
 
-def write_template(plan_id: str, out: Path, origin: int | None = None, ctx: Context | None = None) -> tuple[int, int]:
+def write_template(
+    plan_id: str, out: Path, origin: int | None = None, ctx: Context | None = None
+) -> tuple[int, int, int]:
     """Write the template for `plan_id` to `out` (.xlsx, or .csv with a tab-separated _说明.txt beside it).
-    Returns (rows, series)."""
+    Returns (rows, series, the origin used)."""
     ctx = ctx or Context.get()
     plan = ctx.plan(plan_id)
     origin = plan.base_year if origin is None else origin
@@ -149,7 +151,7 @@ def write_template(plan_id: str, out: Path, origin: int | None = None, ctx: Cont
         write_text("\n".join([*how, "", *table]) + "\n", out.with_name(f"{out.stem}_说明.txt"))
     else:
         atomic_write(out, lambda tmp: _write_xlsx(tmp, sheet, about, how))
-    return len(sheet), len(reqs)
+    return len(sheet), len(reqs), origin
 
 
 def _write_xlsx(path: Path, sheet: pd.DataFrame, about: pd.DataFrame, how: list[str]) -> None:
