@@ -21,8 +21,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..engine.fit import exact_series, provinces
+from ..engine.fit import exact_series, family, family_pool, from_latent, provinces, to_latent, transform_of
 from ..engine.projection import forecast_series, project
+from ..engine.streams import Streams, running_sum
+from ..engine.trend import fit_trend, trend_steps
 from ..inputs.context import Context
 from ..inputs.errors import InputError
 from ..inputs.history import History
@@ -110,6 +112,24 @@ def _kjqg_thin(k: int) -> Method:
     return method
 
 
+def _kjqg_new(k: int) -> Method:
+    """kjqg for a series of an indicator it has never seen (an analyst's series): the last `k`
+    points of the province's series, the pool of its family without its own indicator."""
+
+    def method(history, geo, indicator, origin, past, horizon, n, seed):
+        vocab = Context.get(history).vocab
+        pool = family_pool(history, vocab, family(vocab, indicator), origin, exclude=indicator)
+        if pool is None:
+            return None
+        transform = transform_of(vocab.indicators[indicator].kind)
+        last = past.iloc[-k:]
+        fit = fit_trend(last.index.values, to_latent(last.values, transform), pool)
+        steps = trend_steps(fit, Streams(seed), f"{geo}/{indicator}", n, horizon)
+        return from_latent(fit.anchor + running_sum(steps), transform)
+
+    return method
+
+
 METHODS: dict[str, Method] = {
     "kjqg": _kjqg,
     "forecast_series": _forecast_series,
@@ -120,9 +140,12 @@ METHODS: dict[str, Method] = {
     "kjqg_thin1": _kjqg_thin(1),
     "kjqg_thin2": _kjqg_thin(2),
     "kjqg_thin3": _kjqg_thin(3),
+    "kjqg_new1": _kjqg_new(1),
+    "kjqg_new2": _kjqg_new(2),
+    "kjqg_new3": _kjqg_new(3),
 }
 
-THIN_METHODS = ("kjqg_thin1", "kjqg_thin2", "kjqg_thin3")
+THIN_METHODS = ("kjqg_thin1", "kjqg_thin2", "kjqg_thin3", "kjqg_new1", "kjqg_new2", "kjqg_new3")
 DEFAULT_METHODS = tuple(m for m in METHODS if m not in THIN_METHODS)
 
 

@@ -246,7 +246,7 @@ class Pool:
     persist: float = 1.0  # probability that a spike is a new level (else transient), from the pool
     n_spikes: int = 0
     year_shock: float = 0.0  # variance of the common year effects in the pool's yearly changes
-    scale_log_sd: float = 0.0  # > 0: the scale prior is log-normal around sqrt(scale.s2) (generic prior)
+    scale_log_sd: float = 0.0  # > 0: the scale prior is log-normal around sqrt(scale.s2) (the generic prior)
 
     def summary(self) -> str:
         tau = float(np.sum(self.weight * self.tau))
