@@ -378,7 +378,9 @@ def calibration_markdown(result: BacktestResult | pd.DataFrame, exante_df: pd.Da
         out += [
             "Thin series: kjqg_thin*k* forecasts each case from only the last *k* exact points of the "
             "province's own series (both R&D series for the R&D indicators; drivers, other provinces "
-            "and pools whole). Coverage of the 80 % / 95 % intervals by horizon, pooled over the indicators:",
+            "and pools whole); kjqg_new*k* does the same as if the indicator were new to the library, "
+            "as an analyst's series is: a plain trend with the pool of its family, its own indicator "
+            "left out. Coverage of the 80 % / 95 % intervals by horizon, pooled over the indicators:",
             _table(["method", *map(str, HORIZONS)], rows),
         ]
 
