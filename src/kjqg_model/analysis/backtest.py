@@ -121,6 +121,7 @@ def _kjqg_new(k: int) -> Method:
         pool = family_pool(history, vocab, family(vocab, indicator), origin, exclude=indicator)
         if pool is None:
             return None
+        pool = pool.for_new_indicator()
         transform = transform_of(vocab.indicators[indicator].kind)
         last = past.iloc[-k:]
         fit = fit_trend(last.index.values, to_latent(last.values, transform), pool)

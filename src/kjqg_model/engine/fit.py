@@ -118,30 +118,31 @@ def family_pool(history: History, vocab: Vocabulary, fam: str, upto: int | None,
     which indicator's drift it shares, and the population's spread must say so."""
 
     def make():
-        blocks = []
+        blocks, groups = [], []
         for name in vocab.indicators:
             if name == exclude or family(vocab, name) != fam or vocab.indicators[name].signed:
                 continue
             latent = latent_panel(history, vocab, name, upto)
             if latent.shape[1] >= 3:
                 blocks.append(latent)
+                groups += [name] * latent.shape[1]
         if not blocks:
             return None
         y = pd.concat(blocks, axis=1).sort_index()
         y = y.reindex(range(int(y.index.min()), int(y.index.max()) + 1))
         about = f"all provincial {FAMILIES.get(fam, fam)} up to {upto or 'latest'}"
-        return fit_pool(y.values, about + (f" except {exclude}" if exclude else ""))
+        return fit_pool(y.values, about + (f" except {exclude}" if exclude else ""), groups=groups)
 
     return _cached(history, ("family", fam, upto, exclude), make)
 
 
 def prior_pool(history: History, vocab: Vocabulary, indicator: str, upto: int | None) -> Pool:
-    """The indicator's own pool, else its family's, else the generic no-growth prior."""
-    return (
-        indicator_pool(history, vocab, indicator, upto)
-        or family_pool(history, vocab, family(vocab, indicator), upto)
-        or generic_pool()
-    )
+    """The indicator's own pool, else its family's (as for a new indicator), else the generic
+    no-growth prior."""
+    if own := indicator_pool(history, vocab, indicator, upto):
+        return own
+    fam = family_pool(history, vocab, family(vocab, indicator), upto)
+    return fam.for_new_indicator() if fam else generic_pool()
 
 
 # --- R&D panel ---------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import optimize, special, stats
@@ -247,6 +247,12 @@ class Pool:
     n_spikes: int = 0
     year_shock: float = 0.0  # variance of the common year effects in the pool's yearly changes
     scale_log_sd: float = 0.0  # > 0: the scale prior is log-normal around sqrt(scale.s2) (the generic prior)
+    indicator_drift_var: float = 0.0  # variance between the mean drifts of the pool's indicators
+
+    def for_new_indicator(self) -> Pool:
+        """This pool as the prior of a series of an indicator that is not among its own (an
+        analyst's series): its mean drift is as uncertain as the indicators' mean drifts differ."""
+        return replace(self, var0=self.var0 + self.indicator_drift_var, about=self.about + ", for a new indicator")
 
     def summary(self) -> str:
         tau = float(np.sum(self.weight * self.tau))
@@ -265,11 +271,13 @@ def fit_pool(
     min_obs: int = 3,
     shape: Shape | None = None,
     year_shock: float | None = None,
+    groups=None,
 ) -> Pool | None:
     """A pool from the columns of `y` (years x series, latent, NaN = missing); None with fewer
     than three series of `min_obs` observations. `shape` and `year_shock` (else fitted here) may
     come from a longer panel: a few years cannot tell how much drifts change, nor how much the
-    common year effects vary."""
+    common year effects vary. `groups`, one label per column (its indicator), measures how much
+    the indicators' mean drifts differ."""
     y = np.asarray(y, dtype=float)
     if y.ndim != 2 or (np.isfinite(y).sum(axis=0) >= min_obs).sum() < 3:
         return None
@@ -284,9 +292,21 @@ def fit_pool(
     share = float(np.median(v / (s2[use] * (1 + shape.w))))  # sum of squared weights on past years
     year_shock = _year_shock_variance(y, inputs) if year_shock is None else year_shock
     var0 = var_mu + year_shock * share
-    return Pool(
+    pool = Pool(
         about, shape, scale, TAU_GRID, weight, mu0, var0, int(use.sum()), persist, n_spikes, year_shock=year_shock
     )
+    if groups is None:
+        return pool
+    return replace(pool, indicator_drift_var=_between_indicator_variance(f.drift, np.asarray(groups), use))
+
+
+def _between_indicator_variance(drift: np.ndarray, groups: np.ndarray, use: np.ndarray) -> float:
+    """(1 + 1/k) x the variance of the k indicators' mean drifts: how far a new indicator's mean
+    drift may lie from the pool's (GENERIC_DRIFT_SD^2 with fewer than three indicators)."""
+    means = [drift[use & (groups == label)].mean() for label in np.unique(groups[use])]
+    if len(means) < 3:
+        return GENERIC_DRIFT_SD**2
+    return (1 + 1 / len(means)) * float(np.var(means, ddof=1))
 
 
 def _tau_posterior(m: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
