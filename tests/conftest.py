@@ -70,3 +70,11 @@ def rendered(tmp_path_factory) -> Rendered:
         if o.ok
     }
     return Rendered(out, outcomes, text, stderr)
+
+
+def pytest_collection_modifyitems(items):
+    """Under pytest-xdist (`make test` runs two workers), the tests that read the rendered batch
+    run on one worker, so the batch is built once."""
+    for item in items:
+        if "rendered" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("briefs"))
