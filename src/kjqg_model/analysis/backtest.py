@@ -117,7 +117,7 @@ def _kjqg_new(k: int) -> Method:
     points of the province's series, the pool of its family without its own indicator."""
 
     def method(history, geo, indicator, origin, past, horizon, n, seed):
-        vocab = Context.get(history).vocab
+        vocab = history.vocab
         pool = family_pool(history, vocab, family(vocab, indicator), origin, exclude=indicator)
         if pool is None:
             return None

@@ -328,7 +328,9 @@ def _year_shock_variance(y: np.ndarray, inputs: np.ndarray | None) -> float:
     """Variance of the common year effects in the yearly changes (beyond what within-series noise
     explains): they move every series' drift estimate together, so they widen mu0's uncertainty."""
     d = np.diff(y, axis=0) - (0.0 if inputs is None else np.nan_to_num(inputs[1:]))
-    resid = d - np.nanmean(d, axis=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a series with one observation has no change
+        resid = d - np.nanmean(d, axis=0)
     counts = np.isfinite(resid).sum(axis=1)
     rows = counts >= 3
     if rows.sum() < 3:
