@@ -491,8 +491,8 @@ def fit_trend(years, latent, pool: Pool, inputs: np.ndarray | None = None, shape
 
 
 def _fit_on_scale_grid(y, years, latent, shape: Shape, inputs, pool: Pool) -> TrendFit:
-    """The generic prior: the scale's posterior on SCALE_GRID (log-normal prior; every observation
-    after the first counts against the drift prior), and the state at each grid point. `y`: the
+    """A log-normal scale prior: the scale's posterior on SCALE_GRID (every observation after the
+    first counts against the drift prior), and the state at each scale x tau grid point. `y`: the
     series on consecutive years (NaN in gaps); `years`, `latent`: its observations, sorted."""
     plain = kalman(y[:, None], shape, inputs)
     s2 = np.exp(2 * SCALE_GRID)
@@ -509,7 +509,7 @@ def _fit_on_scale_grid(y, years, latent, shape: Shape, inputs, pool: Pool) -> Tr
     weight = np.exp(logpost - logpost.max())
     weight /= weight.sum()
     mean_s2 = float(weight @ s2)
-    states = [_with_population(plain, v, pool) for v in s2]
+    states = [_with_population(plain, v, pool) for v in s2]  # each (tau grid points, 2)
     log_var = float(weight @ (np.log(s2) - weight @ np.log(s2)) ** 2)
     return TrendFit(
         int(years[-1]),
@@ -519,10 +519,10 @@ def _fit_on_scale_grid(y, years, latent, shape: Shape, inputs, pool: Pool) -> Tr
         2 / max(log_var, 1e-6),  # the degrees of freedom a scaled inverse chi-square of that spread has
         np.vstack([m for m, _ in states]),
         np.vstack([c for _, c in states]),
-        weight,
+        np.outer(weight, pool.weight).ravel(),
         int(np.isfinite(latent).sum()),
         pool.about,
-        scale_ratio=s2 / mean_s2,
+        scale_ratio=np.repeat(s2 / mean_s2, len(pool.weight)),
     )
 
 
