@@ -105,6 +105,7 @@ def indicator_pool(history: History, vocab: Vocabulary, indicator: str, upto: in
         if len(latent) < SHORT_PANEL and (
             fam := family_pool(history, vocab, family(vocab, indicator), upto, indicator)
         ):
+            # the family's year shocks are those common to its indicators: a lower bound for one
             shape, year_shock = fam.shape, fam.year_shock
             about += f" (trend shape and year shocks from {fam.about})"
         return fit_pool(latent.values, about, shape=shape, year_shock=year_shock)

@@ -342,14 +342,18 @@ def _year_shock_variance(y: np.ndarray, inputs: np.ndarray | None) -> float:
 
 
 # The prior of a series about which nothing is known (forecast_series without a pool). Its noise
-# scale s (sd of the yearly latent noise) is log-normal, log s ~ N(log GENERIC_SCALE,
-# GENERIC_LOG_SD^2): the spread of the scales of 56 annual series from outside Chinese statistics,
-# population counts (0.2 %/yr) to share prices (50 %/yr), as `python bench/holdout_series.py
-# --generic-prior` prints it. Unlike a conjugate prior, which counts as a pseudo-observation of
-# its own size, it does not drown a smooth series' own errors: with a few points the series'
-# scale is its own. Drift N(0, 0.03^2): no growth assumed, a few %/yr either way.
+# scale s is log-normal, log s ~ N(log GENERIC_SCALE, GENERIC_LOG_SD^2): the spread of the sd of
+# the yearly log changes of 56 annual series from outside Chinese statistics, population counts
+# (0.2 %/yr) to share prices (50 %/yr), as `python bench/holdout_series.py --generic-prior` prints
+# it (the model's own scale is a little smaller, the transient noise aside). Unlike a conjugate
+# prior, which counts as a pseudo-observation of its own size, it does not drown a smooth series'
+# own errors: with a few points the series' scale is its own. Drift N(0, 0.03^2): no growth
+# assumed, a few %/yr either way.
 GENERIC_SCALE, GENERIC_LOG_SD, GENERIC_DRIFT_SD = 0.074, 1.45, 0.03
-SCALE_GRID = np.linspace(np.log(1e-4), np.log(3.0), 81)  # log s: where the scale posterior is evaluated
+# log s where the scale posterior is evaluated. The floor, 0.1 %/yr, is below the smoothest series
+# of the panel (0.2 %/yr): a series that fits exactly (rounded or interpolated figures) is taken to
+# be that smooth, not infinitely so. Steps of 0.03 in log s resolve the posterior of a long series.
+SCALE_GRID = np.linspace(np.log(1e-3), np.log(3.0), 271)
 
 
 def generic_pool(about: str = "generic: no growth assumed") -> Pool:
@@ -378,8 +382,9 @@ def fixed_pool(drift: float, drift_sd: float, scale: float, nu: float = 1e12, sh
 
 @dataclass(frozen=True)
 class TrendFit:
-    """One series' fitted trend at its anchor (last exact observation): per grid point of the
-    pool's tau, the mean and Cholesky factor of (level, drift); the series' scale posterior."""
+    """One series' fitted trend at its anchor (last exact observation): per grid point (of the
+    pool's tau, or of scale x tau), the mean and Cholesky factor of (level, drift) and its weight;
+    the series' scale posterior."""
 
     anchor_year: int
     anchor: float  # observed latent value at the anchor
@@ -430,8 +435,8 @@ class TrendFit:
         return np.column_stack([self.mean, self.chol, ratio])[table]
 
     def draw_state(self, streams: Streams, key: str, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Per path: level and drift at the anchor, and the noise scale. The tau grid point is
-        drawn from a 4,096-step table of its posterior quantiles (O(n), error < 1/4096)."""
+        """Per path: level and drift at the anchor, and the noise scale. The grid point is drawn
+        from a 4,096-step table of its posterior quantiles (O(n), error < 1/4096)."""
         step = (streams.uniform(f"{key}/grid", n, dtype=np.float32) * GRID_TABLE).astype(np.intp)
         p = np.take(self._state_table, step, axis=0)  # each path's grid point: 4x faster than [step]
         z = streams.normal(f"{key}/state", n, 2, np.float32)
@@ -492,17 +497,19 @@ def fit_trend(years, latent, pool: Pool, inputs: np.ndarray | None = None, shape
 
 def _fit_on_scale_grid(y, years, latent, shape: Shape, inputs, pool: Pool) -> TrendFit:
     """A log-normal scale prior: the scale's posterior on SCALE_GRID (every observation after the
-    first counts against the drift prior), and the state at each scale x tau grid point. `y`: the
+    first counts against the drift prior), and the state at each scale x tau grid point. No
+    spike mixture here: only the generic pool, which keeps spikes (persist = 1), takes this path. `y`: the
     series on consecutive years (NaN in gaps); `years`, `latent`: its observations, sorted."""
     plain = kalman(y[:, None], shape, inputs)
     s2 = np.exp(2 * SCALE_GRID)
     k = len(s2)
-    drift_var = float(pool.weight @ (pool.tau**2 + pool.var0))
+    drift_mean = float(pool.weight @ pool.mu0)
+    drift_var = float(pool.weight @ (pool.tau**2 + pool.var0 + (pool.mu0 - drift_mean) ** 2))
     f = kalman(
         np.repeat(y[:, None], k, axis=1),
         shape,
         None if inputs is None else np.repeat(inputs, k, axis=1),
-        drift_prior=(float(pool.weight @ pool.mu0), drift_var / s2),
+        drift_prior=(drift_mean, drift_var / s2),
     )
     logpost = -0.5 * (f.n * np.log(s2) + f.logdet + f.ssq / s2)
     logpost -= 0.5 * ((SCALE_GRID - 0.5 * np.log(pool.scale.s2)) / pool.scale_log_sd) ** 2
