@@ -516,7 +516,7 @@ def _fit_on_scale_grid(y, years, latent, shape: Shape, inputs, pool: Pool) -> Tr
     weight = np.exp(logpost - logpost.max())
     weight /= weight.sum()
     mean_s2 = float(weight @ s2)
-    states = [_with_population(plain, v, pool) for v in s2]  # each (tau grid points, 2)
+    mean, chol = _with_population(plain, s2, pool)  # rows scale by scale, tau points within
     log_var = float(weight @ (np.log(s2) - weight @ np.log(s2)) ** 2)
     return TrendFit(
         int(years[-1]),
@@ -524,8 +524,8 @@ def _fit_on_scale_grid(y, years, latent, shape: Shape, inputs, pool: Pool) -> Tr
         shape,
         mean_s2,
         2 / max(log_var, 1e-6),  # the degrees of freedom a scaled inverse chi-square of that spread has
-        np.vstack([m for m, _ in states]),
-        np.vstack([c for _, c in states]),
+        mean,
+        chol,
         np.outer(weight, pool.weight).ravel(),
         int(np.isfinite(latent).sum()),
         pool.about,
@@ -546,22 +546,23 @@ def _scale(y, shape: Shape, inputs, pool: Pool) -> tuple[float, float]:
     return s2, nu
 
 
-def _with_population(f: Filtered, s2: float, pool: Pool) -> tuple[np.ndarray, np.ndarray]:
+def _with_population(f: Filtered, s2, pool: Pool) -> tuple[np.ndarray, np.ndarray]:
     """The filtered (level, drift) updated by the pool's population of drifts, taken as a
-    pseudo-observation of the drift at each tau grid point: means (G, 2), Cholesky factors (G, 3)."""
+    pseudo-observation of the drift at each tau grid point: means (G, 2), Cholesky factors (G, 3).
+    For an array of scales s2 (K,), the rows run scale by scale: (K G, 2) and (K G, 3)."""
     m = np.array([f.level[0], f.drift[0]])
-    unit = max(s2, 1e-12)  # a zero scale would also zero the diffuse drift prior
+    unit = np.maximum(np.asarray(s2, dtype=float), 1e-12)[..., None]  # a zero scale would zero the diffuse prior
     p11, p12, p22 = f.p11[0] * unit, f.p12[0] * unit, f.p22[0] * unit
     r = pool.tau**2 + pool.var0
     gain = p22 + r
     k1, k2 = p12 / gain, p22 / gain
     resid = pool.mu0 - m[1]
-    mean = np.column_stack([m[0] + k1 * resid, m[1] + k2 * resid])
+    mean = np.stack(np.broadcast_arrays(m[0] + k1 * resid, m[1] + k2 * resid), axis=-1).reshape(-1, 2)
     q11, q12, q22 = p11 - k1 * p12, p12 - k1 * p22, p22 - k2 * p22
     l11 = np.sqrt(np.maximum(q11, 0))
     l21 = np.where(l11 > 0, q12 / np.where(l11 > 0, l11, 1), 0)
     l22 = np.sqrt(np.maximum(q22 - l21**2, 0))
-    return mean, np.column_stack([l11, l21, l22])
+    return mean, np.stack(np.broadcast_arrays(l11, l21, l22), axis=-1).reshape(-1, 3)
 
 
 def _one_thread_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
