@@ -497,9 +497,9 @@ def fit_trend(years, latent, pool: Pool, inputs: np.ndarray | None = None, shape
 
 def _fit_on_scale_grid(y, years, latent, shape: Shape, inputs, pool: Pool) -> TrendFit:
     """A log-normal scale prior: the scale's posterior on SCALE_GRID (every observation after the
-    first counts against the drift prior), and the state at each scale x tau grid point. No
-    spike mixture here: only the generic pool, which keeps spikes (persist = 1), takes this path. `y`: the
-    series on consecutive years (NaN in gaps); `years`, `latent`: its observations, sorted."""
+    first counts against the drift prior), and the state at each scale x tau grid point. No spike
+    mixture here: only the generic pool, which keeps spikes (persist = 1), takes this path.
+    `y`: the series on consecutive years (NaN in gaps); `years`, `latent`: its observations, sorted."""
     plain = kalman(y[:, None], shape, inputs)
     s2 = np.exp(2 * SCALE_GRID)
     k = len(s2)
