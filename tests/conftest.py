@@ -72,6 +72,7 @@ def rendered(tmp_path_factory) -> Rendered:
     return Rendered(out, outcomes, text, stderr)
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups into the node ids
 def pytest_collection_modifyitems(items):
     """Under pytest-xdist (`make test` runs two workers), the tests that read the rendered batch
     run on one worker, so the batch is built once."""

@@ -56,24 +56,28 @@ def provinces(vocab: Vocabulary | None = None) -> tuple[str, ...]:
     return tuple(g for g, p in vocab.geos.items() if isinstance(p, dict) and p.get("level") == "province")
 
 
+EXACT = ("=", "~")  # qualifiers of exactly published values (not lower or upper bounds)
+
+
 def exact_series(history: History, geo: str, indicator: str, upto: int | None) -> pd.Series:
-    """Exactly published values (qualifier '=' or '~'), by year."""
+    """Exactly published values, by year."""
     s = history.series(geo, indicator, upto=upto)
-    s = s[s.qualifier.isin(["=", "~"])]
+    s = s[s.qualifier.isin(EXACT)]
     return s["value"].astype(float)
 
 
 def panel(history: History, indicator: str, upto: int | None, geos) -> pd.DataFrame:
     """Exact values, consecutive years x geos (NaN where not published), positive values only."""
-    cols = {}
-    for g in geos:
-        s = exact_series(history, g, indicator, upto)
-        s = s[s > 0]
-        if len(s):
-            cols[g] = s
-    if not cols:
+    parts = {g: s for g in geos if len(s := history.series(g, indicator))}
+    if not parts:
         return pd.DataFrame()
-    wide = pd.DataFrame(cols)
+    rows = pd.concat(parts, names=["geo", "year"])  # one frame, so the filters below run once
+    keep = rows.qualifier.isin(EXACT) & (rows.index.get_level_values("year") <= (upto or np.inf))
+    values = rows["value"][keep].astype(float)
+    wide = values[values > 0].unstack("geo")
+    if wide.empty:
+        return pd.DataFrame()
+    wide = wide[[g for g in geos if g in wide.columns]].rename_axis(columns=None)
     return wide.reindex(range(int(wide.index.min()), int(wide.index.max()) + 1))
 
 
