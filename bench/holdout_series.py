@@ -40,6 +40,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from kjqg_model.analysis.scoring import crps_samples
 from kjqg_model.engine.trend import GENERIC_LOG_SD, GENERIC_SCALE
 
 GROUPS = ("thin1", "thin2", "thin3", "full")
@@ -253,15 +254,6 @@ def no_change(values, years, horizon: int, n_paths: int, seed: int) -> np.ndarra
     sd = float(np.sqrt(np.mean(np.diff(lv) ** 2)))
     steps = np.random.default_rng(seed).standard_normal((n_paths, horizon)) * sd
     return np.exp(lv[-1] + np.cumsum(steps, axis=1))
-
-
-def crps_samples(samples: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """CRPS of the empirical distribution of `samples` (n, k) at outcomes `y` (k,), per column:
-    E|X - y| - 1/2 E|X - X'|, with E|X - X'| = 2/n^2 * sum_i (2i - n - 1) x_(i) over sorted x."""
-    x = np.sort(np.asarray(samples, dtype=float), axis=0)
-    n = x.shape[0]
-    w = (2 * np.arange(1, n + 1) - n - 1)[:, None]
-    return np.abs(x - y).mean(axis=0) - (w * x).sum(axis=0) / n**2
 
 
 def origin_positions(n: int, cap: int | None) -> np.ndarray:

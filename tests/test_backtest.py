@@ -43,6 +43,18 @@ def test_crps_known_values():
     assert scoring.crps_samples(np.array([0.0, 1.0]), 0.5) == pytest.approx(0.25)
 
 
+def test_column_scores_match_brute_force_and_the_one_column_scores():
+    rng = np.random.default_rng(1)
+    x, y = rng.normal(size=(50, 3)), rng.normal(size=3)
+    brute = np.abs(x - y).mean(0) - 0.5 * np.abs(x[:, None, :] - x[None, :, :]).mean((0, 1))
+    np.testing.assert_allclose(scoring.crps_samples(x, y), brute, atol=1e-12)
+    lo, hi = scoring.central_interval(x, 0.8)
+    for j in range(3):  # each column scored alone gives the same numbers
+        assert scoring.crps_samples(x[:, j], y[j]) == pytest.approx(brute[j], abs=1e-12)
+        assert scoring.pit(x[:, j], y[j]) == scoring.pit(x, y)[j]
+        assert scoring.central_interval(x[:, j], 0.8) == (lo[j], hi[j])
+
+
 def test_pit_interval_and_reliability_basics():
     s = np.arange(100.0)
     assert scoring.pit(s, 49.5) == 0.5 and scoring.central_interval(s, 0.8) == pytest.approx((9.9, 89.1))

@@ -63,14 +63,6 @@ def test_panel_is_positive_annual_and_long_enough(panel):
         assert src.package and src.dataset and src.column and src.aggregation
 
 
-def test_crps_matches_brute_force():
-    assert hs.crps_samples(np.array([[0.0], [1.0]]), np.array([0.0]))[0] == pytest.approx(0.25)
-    rng = np.random.default_rng(1)
-    x, y = rng.normal(size=(50, 3)), rng.normal(size=3)
-    brute = np.abs(x - y).mean(0) - 0.5 * np.abs(x[:, None, :] - x[None, :, :]).mean((0, 1))
-    np.testing.assert_allclose(hs.crps_samples(x, y), brute, atol=1e-12)
-
-
 def test_exact_forecaster_covers_everything_with_zero_crps():
     res = hs.score(_exact, origins_per_series=None, horizons=5, n_paths=50, panel=_toy_panel())
     assert (res["cover80"] == 1).all() and (res["cover95"] == 1).all()

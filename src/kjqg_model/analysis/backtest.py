@@ -13,13 +13,18 @@ fits are unchanged.
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import queue
 import weakref
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from ..engine.fit import exact_series, family, family_pool, from_latent, provinces, to_latent, transform_of
 from ..engine.projection import forecast_series, project
@@ -159,6 +164,36 @@ class BacktestResult:
         return summarize(self.cases, horizons)
 
 
+@dataclass(frozen=True)
+class Case:
+    """One (province, indicator, origin) to forecast."""
+
+    geo: str
+    indicator: str
+    origin: int
+    past: pd.Series  # exact positive values up to the origin, the last one at the origin
+    later: pd.Series  # every exact value, for the outcomes
+    horizon: int  # the furthest horizon (<= 5) with a published outcome
+
+
+def backtest_cases(history: History, geos, indicators, origins) -> list[Case]:
+    """The cases every method is scored on, by indicator, origin and geo: an exact observation at
+    the origin, at least MIN_OBS up to it, and an outcome within five years."""
+    later = {(g, i): exact_series(history, g, i, None) for i in indicators for g in geos}
+    out = []
+    for indicator in indicators:
+        for origin in origins:
+            for geo in geos:
+                every = later[(geo, indicator)]
+                past = every[(every.index <= origin) & (every > 0)]
+                if len(past) < MIN_OBS or past.index.max() != origin:
+                    continue
+                horizon = max((h for h in HORIZONS if origin + h in every.index), default=0)
+                if horizon:
+                    out.append(Case(geo, indicator, origin, past, every, horizon))
+    return out
+
+
 def run_backtest(
     origins=ORIGINS,
     indicators=INDICATORS,
@@ -168,31 +203,71 @@ def run_backtest(
     seed: int = 0,
     history: History | None = None,
     progress: bool = False,
+    jobs: int = 2,
 ) -> BacktestResult:
+    """Score `methods` on every case. The cases are split by origin over `jobs` processes (the
+    pooled fits are made per origin, so no fit is made twice); every case is forecast from the
+    same seed, so the numbers do not depend on `jobs`."""
     ctx = Context.get(history)
-    geos = list(geos or provinces())
-    methods = methods or list(DEFAULT_METHODS)
-    jobs = [(g, i, o) for i in indicators for o in origins for g in geos]
-    rows, events = [], []
-    if progress:
-        from tqdm import tqdm
-
-        jobs = tqdm(jobs, desc="backtest", unit="case", mininterval=1.0)
-    for geo, indicator, origin in jobs:
-        past = exact_series(ctx.history, geo, indicator, origin)
-        past = past[past > 0]
-        later = exact_series(ctx.history, geo, indicator, None)
-        if len(past) < MIN_OBS or past.index.max() != origin:
-            continue
-        horizon = max((h for h in HORIZONS if origin + h in later.index), default=0)
-        if not horizon:
-            continue
-        for name in methods:
-            paths = METHODS[name](ctx.history, geo, indicator, origin, past, horizon, n_paths, seed)
-            if paths is None:
-                continue
-            _score_case(rows, events, name, geo, indicator, origin, past, later, np.asarray(paths), horizon)
+    cases = backtest_cases(ctx.history, list(geos or provinces(ctx.vocab)), indicators, origins)
+    methods = list(methods or DEFAULT_METHODS)
+    parts = [[i for i, c in enumerate(cases) if c.origin in origins[k::jobs]] for k in range(max(jobs, 1))]
+    parts = [p for p in parts if p]
+    with _progress(len(cases), progress) as tick:
+        if len(parts) <= 1:
+            scored = _score_cases(ctx.history, cases, methods, n_paths, seed, tick)
+        else:
+            scored = _in_processes(ctx.history, [[cases[i] for i in p] for p in parts], methods, n_paths, seed, tick)
+            order = np.argsort(np.concatenate(parts), kind="stable")  # back to the order of `cases`
+            scored = [scored[i] for i in order]
+    rows = [r for case_rows, _ in scored for r in case_rows]
+    events = [e for _, case_events in scored for e in case_events]
     return BacktestResult(pd.DataFrame(rows), pd.DataFrame(events))
+
+
+def _score_cases(history, cases, methods, n_paths, seed, tick) -> list[tuple[list, list]]:
+    """Per case, the rows and events of every method that forecast it."""
+    out = []
+    for case in cases:
+        rows, events = [], []
+        for name in methods:
+            paths = METHODS[name](
+                history, case.geo, case.indicator, case.origin, case.past, case.horizon, n_paths, seed
+            )
+            if paths is not None:
+                r, e = score_case(case, name, np.asarray(paths))
+                rows += r
+                events += e
+        out.append((rows, events))
+        tick(1)
+    return out
+
+
+def _in_processes(history, parts, methods, n_paths, seed, tick) -> list[tuple[list, list]]:
+    """`_score_cases` on each part in its own process (the history is sent once to each);
+    the parts' results concatenated in order; a part's error is raised here."""
+    # one BLAS thread per process: two processes on two cores, not four spinning threads
+    with mp.Manager() as manager, ProcessPoolExecutor(len(parts), initializer=threadpool_limits, initargs=(1,)) as pool:
+        done = manager.Queue()
+        futures = [pool.submit(_score_cases, history, p, methods, n_paths, seed, done.put) for p in parts]
+        while not all(f.done() for f in futures):
+            with suppress(queue.Empty):
+                tick(done.get(timeout=0.2))
+        while not done.empty():
+            tick(done.get())
+        return [row for f in futures for row in f.result()]
+
+
+@contextmanager
+def _progress(total: int, show: bool):
+    """A callable that advances a progress bar (tqdm on stderr) by n cases; a no-op if not `show`."""
+    if not show:
+        yield lambda n: None
+        return
+    from tqdm import tqdm
+
+    with tqdm(total=total, desc="backtest", unit="case", mininterval=1.0) as bar:
+        yield bar.update
 
 
 def year_range(text: str) -> tuple[int, ...]:
@@ -207,43 +282,36 @@ def year_range(text: str) -> tuple[int, ...]:
     return years
 
 
-def _score_case(rows, events, method, geo, indicator, origin, past, later, paths, horizon) -> None:
-    base = float(past.iloc[-1])
-    for h in range(1, horizon + 1):
-        if origin + h not in later.index:
-            continue
-        actual = float(later[origin + h])
-        logs = np.log(paths[:, h - 1])
-        y = np.log(actual)
-        rec = dict(
-            method=method,
-            geo=geo,
-            indicator=indicator,
-            origin=origin,
-            horizon=h,
-            actual=actual,
-            median=float(np.exp(np.median(logs))),
-            crps=scoring.crps_samples(logs, y),
-            pit=scoring.pit(logs, y),
+def score_case(case: Case, method: str, paths: np.ndarray) -> tuple[list[dict], list[dict]]:
+    """One method's forecast of one case scored on the log scale at every horizon with an outcome:
+    rows (CRPS, PIT, median, interval coverage) and threshold events (plan-like growth targets)."""
+    hs = np.array([h for h in range(1, case.horizon + 1) if case.origin + h in case.later.index])
+    actual = case.later.loc[case.origin + hs].to_numpy(float)
+    logs, y = np.log(paths[:, hs - 1]), np.log(actual)
+    crps, pit, median = scoring.crps_samples(logs, y), scoring.pit(logs, y), np.exp(np.median(logs, axis=0))
+    covers = {}
+    for level in LEVELS:
+        lo, hi = scoring.central_interval(logs, level)
+        covers[f"cover{int(level * 100)}"] = (lo <= y) & (y <= hi)
+    key = dict(method=method, geo=case.geo, indicator=case.indicator, origin=case.origin)
+    rows = [
+        dict(key, horizon=int(h), actual=actual[j], median=median[j], crps=crps[j], pit=pit[j])
+        | {c: bool(v[j]) for c, v in covers.items()}
+        for j, h in enumerate(hs)
+    ]
+    base = float(case.past.iloc[-1])
+    events = [
+        dict(
+            key,
+            horizon=int(h),
+            growth=g,
+            prob=float(np.mean(paths[:, h - 1] >= base * (1 + g) ** h)),
+            outcome=bool(actual[j] >= base * (1 + g) ** h),
         )
-        for level in LEVELS:
-            lo, hi = scoring.central_interval(logs, level)
-            rec[f"cover{int(level * 100)}"] = bool(lo <= y <= hi)
-        rows.append(rec)
-        for g in GROWTH_THRESHOLDS:
-            threshold = base * (1 + g) ** h
-            events.append(
-                dict(
-                    method=method,
-                    geo=geo,
-                    indicator=indicator,
-                    origin=origin,
-                    horizon=h,
-                    growth=g,
-                    prob=float(np.mean(paths[:, h - 1] >= threshold)),
-                    outcome=actual >= threshold,
-                )
-            )
+        for j, h in enumerate(hs)
+        for g in GROWTH_THRESHOLDS
+    ]
+    return rows, events
 
 
 def summarize(cases: pd.DataFrame, horizons=((1, 3), (4, 5)), by=("indicator",)) -> pd.DataFrame:

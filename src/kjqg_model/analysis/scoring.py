@@ -7,13 +7,15 @@ import pandas as pd
 from scipy import stats
 
 
-def crps_samples(samples: np.ndarray, y: float) -> float:
-    """CRPS of the empirical distribution of `samples` at outcome y:
-    E|X - y| - E|X - X'| / 2, with the second term from the sorted sample in O(n log n)."""
-    x = np.sort(np.asarray(samples, dtype=float))
-    n = x.size
+def crps_samples(samples: np.ndarray, y):
+    """CRPS of the empirical distribution of `samples` at outcome y: E|X - y| - E|X - X'| / 2,
+    the second term from the sorted sample in O(n log n). Samples (n,) and a number give a
+    number; samples (n, k) and outcomes (k,) give the k columns' scores."""
+    x = np.sort(np.asarray(samples, dtype=float), axis=0)
+    n = x.shape[0]
     weights = 2 * np.arange(1, n + 1) - n - 1
-    return float(np.mean(np.abs(x - y)) - np.dot(weights, x) / n**2)
+    out = np.mean(np.abs(x - y), axis=0) - weights @ x / n**2
+    return float(out) if x.ndim == 1 else out
 
 
 def crps_normal(mu, sigma, y):
@@ -22,15 +24,18 @@ def crps_normal(mu, sigma, y):
     return sigma * (z * (2 * stats.norm.cdf(z) - 1) + 2 * stats.norm.pdf(z) - 1 / np.sqrt(np.pi))
 
 
-def central_interval(samples: np.ndarray, level: float) -> tuple[float, float]:
-    lo, hi = np.quantile(samples, [(1 - level) / 2, (1 + level) / 2])
-    return float(lo), float(hi)
+def central_interval(samples: np.ndarray, level: float):
+    """The central `level` interval (lo, hi) of `samples` (n,), or of each column of (n, k)."""
+    lo, hi = np.quantile(samples, [(1 - level) / 2, (1 + level) / 2], axis=0)
+    return (float(lo), float(hi)) if np.ndim(lo) == 0 else (lo, hi)
 
 
-def pit(samples: np.ndarray, y: float) -> float:
-    """Probability integral transform: share of the forecast below the outcome (ties split)."""
+def pit(samples: np.ndarray, y):
+    """Probability integral transform: share of the forecast below the outcome (ties split);
+    per column for samples (n, k) and outcomes (k,)."""
     s = np.asarray(samples)
-    return float((np.count_nonzero(s < y) + 0.5 * np.count_nonzero(s == y)) / s.size)
+    out = (np.count_nonzero(s < y, axis=0) + 0.5 * np.count_nonzero(s == y, axis=0)) / s.shape[0]
+    return float(out) if s.ndim == 1 else out
 
 
 def coverage_table(hits: pd.Series) -> tuple[float, float, int]:

@@ -20,7 +20,7 @@ import pandas as pd
 import statsmodels.api as sm
 
 from ..inputs.history import History
-from ..inputs.vocab import Vocabulary, load_vocabulary
+from ..inputs.vocab import EXACT, Vocabulary, load_vocabulary
 from .trend import Pool, fit_pool, generic_pool
 
 MIN_POOL_OBS = 3  # a series contributes to its pool's population of drifts with this many points
@@ -56,14 +56,9 @@ def provinces(vocab: Vocabulary | None = None) -> tuple[str, ...]:
     return tuple(g for g, p in vocab.geos.items() if isinstance(p, dict) and p.get("level") == "province")
 
 
-EXACT = ("=", "~")  # qualifiers of exactly published values (not lower or upper bounds)
-
-
 def exact_series(history: History, geo: str, indicator: str, upto: int | None) -> pd.Series:
     """Exactly published values, by year."""
-    s = history.series(geo, indicator, upto=upto)
-    s = s[s.qualifier.isin(EXACT)]
-    return s["value"].astype(float)
+    return history.exact(geo, indicator, upto)
 
 
 def panel(history: History, indicator: str, upto: int | None, geos) -> pd.DataFrame:

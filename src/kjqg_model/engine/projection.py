@@ -25,7 +25,7 @@ from ..inputs.errors import InputError, Problem
 from ..inputs.history import History
 from ..inputs.scenarios import SERIES as SCENARIO_SERIES
 from ..inputs.scenarios import Scenario
-from ..inputs.vocab import Vocabulary
+from ..inputs.vocab import EXACT, Vocabulary
 from .fit import (
     DRIVERS,
     RDPanelFit,
@@ -266,7 +266,7 @@ class GeoModel:
         published = self.history.series(self.geo, indicator, upto=self.origin)
         both = published.index.intersection(sums.index)
         logs = np.log(published.loc[both, "value"] / sums[both])
-        exact = logs[published.loc[both, "qualifier"].isin(["=", "~"])]
+        exact = logs[published.loc[both, "qualifier"].isin(EXACT)]
         prec = (1 + len(exact)) / STOCK_RATIO_SD**2
         mean = exact.sum() / STOCK_RATIO_SD**2 / prec
         sd = np.sqrt(1 / prec)

@@ -28,7 +28,8 @@ DIFFUSE = 1e6  # prior variance of the first level and drift, in units of s2
 @dataclass(frozen=True)
 class Shape:
     """Variance ratios of the trend model: w = transient share of the yearly noise, b = variance of
-    the drift's yearly change relative to s2."""
+    the drift's yearly change relative to s2. (fit_shape filters under many shapes at once with
+    arrays for w and b, one entry per column.)"""
 
     w: float
     b: float
@@ -173,20 +174,31 @@ W_PRIOR = (special.logit(0.15), 1.5)
 B_PRIOR = (np.log(0.02), 2.0)
 
 
+SHAPE_GRID = 9  # points per axis in each round of fit_shape's grid search
+SHAPE_ROUNDS = 6  # each round narrows the grid fourfold: the last step is ~0.002 in logit w and log b
+
+
 def fit_shape(y: np.ndarray, inputs: np.ndarray | None = None) -> Shape:
-    """Maximum a posteriori (w, b) for series that share them, each with its own scale s2."""
+    """Maximum a posteriori (w, b) for series that share them, each with its own scale s2.
 
-    def loss(theta):
-        shape = Shape(float(special.expit(theta[0])), float(np.exp(theta[1])))
-        f = kalman(y, shape, inputs)
+    A grid search on (logit w, log b) over +-4 prior sd, refined around the best point: every
+    round filters all its grid points at once (the columns of y repeated, one shape per copy),
+    so a single series costs a few filter runs instead of an optimiser's fifty."""
+    y = np.atleast_2d(np.asarray(y, dtype=float))
+    prior = np.array([W_PRIOR, B_PRIOR])  # rows: (mean, sd) of logit w and of log b
+    centre, half = prior[:, 0].copy(), 4 * prior[:, 1]
+    tiled_inputs = None if inputs is None else np.tile(inputs, SHAPE_GRID**2)
+    for _ in range(SHAPE_ROUNDS):
+        axes = [np.linspace(c - h, c + h, SHAPE_GRID) for c, h in zip(centre, half, strict=True)]
+        theta = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, 2)
+        grid = Shape(np.repeat(special.expit(theta[:, 0]), y.shape[1]), np.repeat(np.exp(theta[:, 1]), y.shape[1]))
+        f = kalman(np.tile(y, len(theta)), grid, tiled_inputs)
         ok = f.n > 0
-        nll = 0.5 * np.sum(f.logdet[ok] + f.n[ok] * np.log(f.ssq[ok] / f.n[ok] + 1e-300))
-        penalty = ((theta[0] - W_PRIOR[0]) / W_PRIOR[1]) ** 2 + ((theta[1] - B_PRIOR[0]) / B_PRIOR[1]) ** 2
-        return nll + 0.5 * penalty
-
-    x0 = np.array([W_PRIOR[0], B_PRIOR[0]])
-    res = optimize.minimize(loss, x0, method="Nelder-Mead", options=dict(xatol=1e-3, fatol=1e-4, maxiter=300))
-    w, b = float(special.expit(res.x[0])), float(np.exp(res.x[1]))
+        terms = np.where(ok, f.logdet + f.n * np.log(np.where(ok, f.ssq / np.maximum(f.n, 1), 1.0) + 1e-300), 0.0)
+        penalty = (((theta - prior[:, 0]) / prior[:, 1]) ** 2).sum(axis=1)
+        loss = 0.5 * terms.reshape(len(theta), -1).sum(axis=1) + 0.5 * penalty
+        centre, half = theta[np.argmin(loss)], half / 4
+    w, b = float(special.expit(centre[0])), float(np.exp(centre[1]))
     return Shape(min(max(w, 1e-4), 0.95), min(max(b, 1e-6), 1.0))
 
 

@@ -22,11 +22,10 @@ from .files import ragged_rows, read_table, read_yaml
 from .locations import params_dir
 from .plausibility import implausible
 from .targets import load_plans, plan_vocabulary
-from .vocab import DECLARED, Vocabulary, load_vocabulary
+from .vocab import DECLARED, EXACT, QUALIFIERS, Vocabulary, load_vocabulary
 
 REQUIRED = ("geo", "indicator", "year", "value", "unit", "source")
 OPTIONAL = ("qualifier", "note", "vintage", "accept")  # accept: why an implausible-looking figure is genuine
-QUALIFIERS = {"=": "as published", ">": "a lower bound", "<": "an upper bound", "~": "approximate"}
 FIRST_YEAR = 1949
 _EMPTY = pd.DataFrame(columns=["value", "qualifier", "unit", "source", "dataset"], index=pd.Index([], name="year"))
 COLUMNS = [
@@ -59,12 +58,23 @@ class History:
     files: tuple[str, ...]
     vocab: Vocabulary  # what its rows were checked against (shipped, declared and plan-implied series)
     fits: dict = field(default_factory=dict, repr=False)
+    _exact: dict = field(default_factory=dict, repr=False, init=False)  # exact(): each series' exact values
 
     def series(self, geo: str, indicator: str, upto: int | None = None) -> pd.DataFrame:
         """One observation per year (highest-priority file wins), indexed by year, columns
         value, qualifier, unit, source, dataset. Years after `upto` are dropped."""
         s = self._by_series.get((geo, indicator), _EMPTY)
         return s if upto is None else s[s.index <= upto]
+
+    def exact(self, geo: str, indicator: str, upto: int | None = None) -> pd.Series:
+        """The exactly published values of one series (qualifier '=' or '~', not bounds), by year,
+        as floats; years after `upto` dropped."""
+        key = (geo, indicator)
+        if key not in self._exact:
+            s = self.series(geo, indicator)
+            self._exact[key] = s.loc[s.qualifier.isin(EXACT), "value"].astype(float)
+        s = self._exact[key]
+        return s if upto is None else s.iloc[: s.index.searchsorted(upto, side="right")]  # years ascend
 
     @cached_property
     def _by_series(self) -> dict[tuple[str, str], pd.DataFrame]:

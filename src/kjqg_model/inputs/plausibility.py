@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import Problem
-from .vocab import Vocabulary
+from .vocab import EXACT, Vocabulary
 
 MARGIN = np.log(2.0)  # beyond twice the largest yearly move of any other series of the indicator
 MIN_MOVES = 20  # yearly moves elsewhere needed to judge one series of an indicator
@@ -23,9 +23,9 @@ SLIPS = (
 
 def implausible(table: pd.DataFrame, vocab: Vocabulary) -> list[Problem]:
     """Every value outside its indicator's range, or far from both its neighbours in its series."""
-    rows = table[table.qualifier.isin(["=", "~"]) & (table.accept.fillna("") == "")]
+    rows = table[table.qualifier.isin(EXACT) & (table.accept.fillna("") == "")]
     problems = [_out_of_range(r, vocab) for r in rows.itertuples()]
-    chosen = table[table.qualifier.isin(["=", "~"])].sort_values("priority")
+    chosen = table[table.qualifier.isin(EXACT)].sort_values("priority")
     # one value per year as the model sees it (an analyst's row replaces the shipped one)
     chosen = chosen.drop_duplicates(["geo", "indicator", "year"]).sort_values(["geo", "indicator", "year"])
     keys = chosen.groupby(["geo", "indicator"])

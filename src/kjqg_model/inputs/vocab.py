@@ -13,6 +13,9 @@ from .errors import InputError, Problem
 from .files import read_yaml
 from .locations import params_dir
 
+QUALIFIERS = {"=": "as published", ">": "a lower bound", "<": "an upper bound", "~": "approximate"}
+EXACT = ("=", "~")  # the qualifiers of values modelled as they are (the others are bounds)
+
 INDICATOR_KINDS = {"stock", "flow", "share", "ratio"}
 
 
