@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import queue
-import weakref
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +26,7 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from ..engine.fit import exact_series, family, family_pool, from_latent, provinces, to_latent, transform_of
-from ..engine.projection import forecast_series, project
+from ..engine.projection import forecast_series, simulate_indicator
 from ..engine.streams import Streams, running_sum
 from ..engine.trend import fit_trend, trend_steps
 from ..inputs.context import Context
@@ -49,20 +48,22 @@ LEVELS = (0.5, 0.8, 0.95)
 GROWTH_THRESHOLDS = (0.0, 0.05, 0.10, 0.15, 0.20)  # plan-like events: value >= origin value x (1+g)^h
 MIN_OBS = 3
 
-Method = Callable[[History, str, str, int, pd.Series, int, int, int], np.ndarray | None]
+Method = Callable[[Context, "Case", int, int], np.ndarray | None]  # (inputs, case, n paths, seed) -> paths
 
 
-def _kjqg(history, geo, indicator, origin, past, horizon, n, seed):
-    proj = project(geo, indicator, "baseline", origin, origin + horizon, n, seed, history)
-    return proj.paths
+def _kjqg(ctx, case, n, seed):
+    return simulate_indicator(
+        ctx, case.geo, case.indicator, "baseline", case.origin, case.origin + case.horizon, n, seed
+    ).paths
 
 
-def _forecast_series(history, geo, indicator, origin, past, horizon, n, seed):
-    return forecast_series(past.values, past.index.values, horizon, n, seed)
+def _forecast_series(ctx, case, n, seed):
+    return forecast_series(case.past.values, case.past.index.values, case.horizon, n, seed)
 
 
 def _random_walk(drift: bool) -> Method:
-    def method(history, geo, indicator, origin, past, horizon, n, seed):
+    def method(ctx, case, n, seed):
+        past, horizon = case.past, case.horizon
         logs = np.log(past)
         d, k = logs.diff().dropna().values, np.diff(past.index.values).astype(float)
         mu = d.sum() / k.sum() if drift else 0.0
@@ -76,12 +77,12 @@ def _random_walk(drift: bool) -> Method:
     return method
 
 
-def _ets(history, geo, indicator, origin, past, horizon, n, seed):
-    return benchmarks.ets(past, horizon, n, seed)
+def _ets(ctx, case, n, seed):
+    return benchmarks.ets(case.past, case.horizon, n, seed)
 
 
-def _theta(history, geo, indicator, origin, past, horizon, n, seed):
-    return benchmarks.theta(past, horizon, n, seed)
+def _theta(ctx, case, n, seed):
+    return benchmarks.theta(case.past, case.horizon, n, seed)
 
 
 RD_PAIR = ("rd_intensity", "rd_expenditure")  # truncated together: intensity is modelled through R&D
@@ -100,19 +101,13 @@ def thin_view(history: History, geo: str, indicator: str, origin: int, k: int) -
     return history.truncated(keep)
 
 
-_warmed: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
 def _kjqg_thin(k: int) -> Method:
-    def method(history, geo, indicator, origin, past, horizon, n, seed):
+    def method(ctx, case, n, seed):
         # the pooled fits this case needs are made from the whole history first (as for kjqg), so
         # the view reuses them instead of refitting the pools on the cut series
-        warmed = _warmed.setdefault(history, set())
-        if (geo, indicator, origin) not in warmed:
-            project(geo, indicator, "baseline", origin, origin + 1, 1, seed, history)
-            warmed.add((geo, indicator, origin))
-        view = thin_view(history, geo, indicator, origin, k)
-        return project(geo, indicator, "baseline", origin, origin + horizon, n, seed, view).paths
+        simulate_indicator(ctx, case.geo, case.indicator, "baseline", case.origin, case.origin + 1, 1, seed)
+        view = replace(ctx, history=thin_view(ctx.history, case.geo, case.indicator, case.origin, k))
+        return _kjqg(view, case, n, seed)
 
     return method
 
@@ -121,16 +116,16 @@ def _kjqg_new(k: int) -> Method:
     """kjqg for a series of an indicator it has never seen (an analyst's series): the last `k`
     points of the province's series, the pool of its family without its own indicator."""
 
-    def method(history, geo, indicator, origin, past, horizon, n, seed):
-        vocab = history.vocab
-        pool = family_pool(history, vocab, family(vocab, indicator), origin, exclude=indicator)
+    def method(ctx, case, n, seed):
+        vocab = ctx.vocab
+        pool = family_pool(ctx.history, vocab, family(vocab, case.indicator), case.origin, exclude=case.indicator)
         if pool is None:
             return None
         pool = pool.for_new_indicator()
-        transform = transform_of(vocab.indicators[indicator].kind)
-        last = past.iloc[-k:]
+        transform = transform_of(vocab.indicators[case.indicator].kind)
+        last = case.past.iloc[-k:]
         fit = fit_trend(last.index.values, to_latent(last.values, transform), pool)
-        steps = trend_steps(fit, Streams(seed), f"{geo}/{indicator}", n, horizon)
+        steps = trend_steps(fit, Streams(seed), f"{case.geo}/{case.indicator}", n, case.horizon)
         return from_latent(fit.anchor + running_sum(steps), transform)
 
     return method
@@ -215,9 +210,9 @@ def run_backtest(
     parts = [p for p in parts if p]
     with _progress(len(cases), progress) as tick:
         if len(parts) <= 1:
-            scored = _score_cases(ctx.history, cases, methods, n_paths, seed, tick)
+            scored = _score_cases(ctx, cases, methods, n_paths, seed, tick)
         else:
-            scored = _in_processes(ctx.history, [[cases[i] for i in p] for p in parts], methods, n_paths, seed, tick)
+            scored = _in_processes(ctx, [[cases[i] for i in p] for p in parts], methods, n_paths, seed, tick)
             order = np.argsort(np.concatenate(parts), kind="stable")  # back to the order of `cases`
             scored = [scored[i] for i in order]
     rows = [r for case_rows, _ in scored for r in case_rows]
@@ -225,15 +220,13 @@ def run_backtest(
     return BacktestResult(pd.DataFrame(rows), pd.DataFrame(events))
 
 
-def _score_cases(history, cases, methods, n_paths, seed, tick) -> list[tuple[list, list]]:
+def _score_cases(ctx, cases, methods, n_paths, seed, tick) -> list[tuple[list, list]]:
     """Per case, the rows and events of every method that forecast it."""
     out = []
     for case in cases:
         rows, events = [], []
         for name in methods:
-            paths = METHODS[name](
-                history, case.geo, case.indicator, case.origin, case.past, case.horizon, n_paths, seed
-            )
+            paths = METHODS[name](ctx, case, n_paths, seed)
             if paths is not None:
                 r, e = score_case(case, name, np.asarray(paths))
                 rows += r
@@ -243,13 +236,13 @@ def _score_cases(history, cases, methods, n_paths, seed, tick) -> list[tuple[lis
     return out
 
 
-def _in_processes(history, parts, methods, n_paths, seed, tick) -> list[tuple[list, list]]:
-    """`_score_cases` on each part in its own process (the history is sent once to each);
+def _in_processes(ctx, parts, methods, n_paths, seed, tick) -> list[tuple[list, list]]:
+    """`_score_cases` on each part in its own process (the inputs are sent once to each);
     the parts' results concatenated in order; a part's error is raised here."""
     # one BLAS thread per process: two processes on two cores, not four spinning threads
     with mp.Manager() as manager, ProcessPoolExecutor(len(parts), initializer=threadpool_limits, initargs=(1,)) as pool:
         done = manager.Queue()
-        futures = [pool.submit(_score_cases, history, p, methods, n_paths, seed, done.put) for p in parts]
+        futures = [pool.submit(_score_cases, ctx, p, methods, n_paths, seed, done.put) for p in parts]
         while not all(f.done() for f in futures):
             with suppress(queue.Empty):
                 tick(done.get(timeout=0.2))

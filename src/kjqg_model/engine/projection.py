@@ -510,7 +510,13 @@ def project(
     history: History | None = None,
 ) -> Projection:
     """Simulated futures of one indicator of one geo (see the module docstring for the models)."""
-    ctx = Context.get(history)
+    return simulate_indicator(Context.get(history), geo, indicator, scenario, origin, end, n_paths, seed)
+
+
+def simulate_indicator(
+    ctx: Context, geo: str, indicator: str, scenario: str, origin: int | None, end: int, n_paths: int, seed: int
+) -> Projection:
+    """`project` on given inputs."""
     geo = ctx.vocab.geo(geo)
     if indicator not in ctx.vocab.indicators:
         raise InputError.single("indicator", repr(indicator), "an indicator in params/indicators.yaml")
