@@ -200,19 +200,21 @@ def run_backtest(
     progress: bool = False,
     jobs: int = 2,
 ) -> BacktestResult:
-    """Score `methods` on every case. The cases are split by origin over `jobs` processes (the
-    pooled fits are made per origin, so no fit is made twice); every case is forecast from the
-    same seed, so the numbers do not depend on `jobs`."""
+    """Score `methods` on every case. With `jobs` > 1 each origin's cases are one task for a pool
+    of `jobs` processes, the latest origins (the longest series) first (the pooled fits are made
+    per origin, so no fit is made twice); every case is forecast from the same seed, so the
+    numbers do not depend on `jobs`."""
     ctx = Context.get(history)
     cases = backtest_cases(ctx.history, list(geos or provinces(ctx.vocab)), indicators, origins)
     methods = list(methods or DEFAULT_METHODS)
-    parts = [[i for i, c in enumerate(cases) if c.origin in origins[k::jobs]] for k in range(max(jobs, 1))]
-    parts = [p for p in parts if p]
+    by_origin = sorted({c.origin for c in cases}, reverse=True)
+    parts = [[i for i, c in enumerate(cases) if c.origin == o] for o in by_origin]
     with _progress(len(cases), progress) as tick:
-        if len(parts) <= 1:
+        if jobs <= 1 or len(parts) <= 1:
             scored = _score_cases(ctx, cases, methods, n_paths, seed, tick)
         else:
-            scored = _in_processes(ctx, [[cases[i] for i in p] for p in parts], methods, n_paths, seed, tick)
+            tasks = [[cases[i] for i in p] for p in parts]
+            scored = _in_processes(ctx, tasks, jobs, methods, n_paths, seed, tick)
             order = np.argsort(np.concatenate(parts), kind="stable")  # back to the order of `cases`
             scored = [scored[i] for i in order]
     rows = [r for case_rows, _ in scored for r in case_rows]
@@ -236,11 +238,11 @@ def _score_cases(ctx, cases, methods, n_paths, seed, tick) -> list[tuple[list, l
     return out
 
 
-def _in_processes(ctx, parts, methods, n_paths, seed, tick) -> list[tuple[list, list]]:
-    """`_score_cases` on each part in its own process (the inputs are sent once to each);
-    the parts' results concatenated in order; a part's error is raised here."""
+def _in_processes(ctx, parts, jobs, methods, n_paths, seed, tick) -> list[tuple[list, list]]:
+    """`_score_cases` on each part, in a pool of `jobs` processes (the inputs are sent with each
+    part); the parts' results concatenated in order; a part's error is raised here."""
     # one BLAS thread per process: two processes on two cores, not four spinning threads
-    with mp.Manager() as manager, ProcessPoolExecutor(len(parts), initializer=threadpool_limits, initargs=(1,)) as pool:
+    with mp.Manager() as manager, ProcessPoolExecutor(jobs, initializer=threadpool_limits, initargs=(1,)) as pool:
         done = manager.Queue()
         futures = [pool.submit(_score_cases, ctx, p, methods, n_paths, seed, done.put) for p in parts]
         while not all(f.done() for f in futures):
@@ -282,27 +284,22 @@ def score_case(case: Case, method: str, paths: np.ndarray) -> tuple[list[dict], 
     actual = case.later.loc[case.origin + hs].to_numpy(float)
     logs, y = np.log(paths[:, hs - 1]), np.log(actual)
     crps, pit, median = scoring.crps_samples(logs, y), scoring.pit(logs, y), np.exp(np.median(logs, axis=0))
-    covers = {}
-    for level in LEVELS:
-        lo, hi = scoring.central_interval(logs, level)
-        covers[f"cover{int(level * 100)}"] = (lo <= y) & (y <= hi)
+    covers = {
+        f"cover{int(level * 100)}": (lo <= y) & (y <= hi)
+        for level, (lo, hi) in scoring.central_intervals(logs, LEVELS).items()
+    }
     key = dict(method=method, geo=case.geo, indicator=case.indicator, origin=case.origin)
     rows = [
         dict(key, horizon=int(h), actual=actual[j], median=median[j], crps=crps[j], pit=pit[j])
         | {c: bool(v[j]) for c, v in covers.items()}
         for j, h in enumerate(hs)
     ]
-    base = float(case.past.iloc[-1])
+    thresholds = float(case.past.iloc[-1]) * (1 + np.array(GROWTH_THRESHOLDS))[None, :] ** hs[:, None]
+    probs = (paths[:, hs - 1, None] >= thresholds).mean(axis=0)  # horizons x thresholds
     events = [
-        dict(
-            key,
-            horizon=int(h),
-            growth=g,
-            prob=float(np.mean(paths[:, h - 1] >= base * (1 + g) ** h)),
-            outcome=bool(actual[j] >= base * (1 + g) ** h),
-        )
+        dict(key, horizon=int(h), growth=g, prob=float(probs[j, k]), outcome=bool(actual[j] >= thresholds[j, k]))
         for j, h in enumerate(hs)
-        for g in GROWTH_THRESHOLDS
+        for k, g in enumerate(GROWTH_THRESHOLDS)
     ]
     return rows, events
 

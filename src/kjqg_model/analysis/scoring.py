@@ -26,8 +26,16 @@ def crps_normal(mu, sigma, y):
 
 def central_interval(samples: np.ndarray, level: float):
     """The central `level` interval (lo, hi) of `samples` (n,), or of each column of (n, k)."""
-    lo, hi = np.quantile(samples, [(1 - level) / 2, (1 + level) / 2], axis=0)
-    return (float(lo), float(hi)) if np.ndim(lo) == 0 else (lo, hi)
+    return central_intervals(samples, (level,))[level]
+
+
+def central_intervals(samples: np.ndarray, levels) -> dict:
+    """{level: (lo, hi)} for several levels from one pass over the sample."""
+    q = np.quantile(samples, [p for lv in levels for p in ((1 - lv) / 2, (1 + lv) / 2)], axis=0)
+    one = np.ndim(q[0]) == 0
+    return {
+        lv: (float(q[2 * i]), float(q[2 * i + 1])) if one else (q[2 * i], q[2 * i + 1]) for i, lv in enumerate(levels)
+    }
 
 
 def pit(samples: np.ndarray, y):

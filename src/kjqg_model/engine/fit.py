@@ -180,17 +180,22 @@ class RDPanelFit:
 def driver_inputs(growth: pd.DataFrame, coef: np.ndarray, year_growth: pd.DataFrame) -> np.ndarray:
     """beta * d log F + gamma * d log G by year (rows of `growth`); a year's cross-province mean
     stands in for a driver not published that year."""
-    filled = growth[list(DRIVERS)].fillna(year_growth.reindex(growth.index)).fillna(year_growth.mean())
-    return np.nan_to_num(filled.values @ coef)
+    g = growth[list(DRIVERS)].to_numpy()
+    g = np.where(np.isnan(g), year_growth.reindex(growth.index)[list(DRIVERS)].to_numpy(), g)
+    g = np.where(np.isnan(g), year_growth[list(DRIVERS)].mean().to_numpy(), g)
+    return np.nan_to_num(g @ coef)
 
 
 def driver_growth(history: History, geo: str, upto: int | None, years) -> pd.DataFrame:
     """Observed yearly log growth of each driver for `years` (NaN where not published)."""
+    years = np.asarray(years)
     out = {}
     for name in DRIVERS:
         s = exact_series(history, geo, name, upto)
-        s = s[s > 0]
-        out[name] = np.log(s).diff().reindex(years) if len(s) else pd.Series(np.nan, index=years)
+        v, at = s.to_numpy(), s.index.to_numpy()
+        v, at = v[v > 0], at[v > 0]
+        growth = pd.Series(np.diff(np.log(v)), index=at[1:])  # after a gap: the change over the gap
+        out[name] = growth.reindex(years).to_numpy()
     return pd.DataFrame(out, index=years)
 
 

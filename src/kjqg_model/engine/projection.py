@@ -193,7 +193,8 @@ class GeoModel:
     def _fit_series(self, indicator: str) -> _Series | None:
         transform = transform_of(self.vocab.indicators[indicator].kind)
         exact = exact_series(self.history, self.geo, indicator, self.origin)
-        exact = exact[(exact > 0) & ((exact < 100) if transform == "logit" else True)]
+        v = exact.to_numpy()
+        exact = exact[(v > 0) & ((v < 100) if transform == "logit" else True)]
         if exact.empty:
             return None
         latent = to_latent(exact.values, transform)
@@ -205,8 +206,8 @@ class GeoModel:
         else:
             fit = fit_trend(exact.index.values, latent, prior_pool(self.history, self.vocab, indicator, self.origin))
         allrows = self.history.series(self.geo, indicator, upto=self.origin)
-        lb = allrows[(allrows.qualifier == ">") & (allrows.index > fit.anchor_year)]
-        bounds = {int(y): float(to_latent([v], transform)[0]) for y, v in lb["value"].items()}
+        lb = (allrows.qualifier.to_numpy() == ">") & (allrows.index.to_numpy() > fit.anchor_year)
+        bounds = {int(y): float(to_latent([v], transform)[0]) for y, v in allrows["value"][lb].items()}
         return _Series(indicator, transform, fit, bounds, exact)
 
     def _route(self, indicator: str) -> Route:

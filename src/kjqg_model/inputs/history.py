@@ -64,7 +64,7 @@ class History:
         """One observation per year (highest-priority file wins), indexed by year, columns
         value, qualifier, unit, source, dataset. Years after `upto` are dropped."""
         s = self._by_series.get((geo, indicator), _EMPTY)
-        return s if upto is None else s[s.index <= upto]
+        return s if upto is None else s.iloc[: s.index.searchsorted(upto, side="right")]  # years ascend
 
     def exact(self, geo: str, indicator: str, upto: int | None = None) -> pd.Series:
         """The exactly published values of one series (qualifier '=' or '~', not bounds), by year,
