@@ -9,18 +9,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kjqg_model import backtest, forecast_series, project, scoring
+from kjqg_model import forecast_series, project, scoring
 from kjqg_model.analysis.backtest import (
     DEFAULT_METHODS,
-    README_END,
-    README_START,
     THIN_METHODS,
     BacktestResult,
-    calibration_markdown,
     run_backtest,
     summarize,
     thin_view,
-    update_readme,
 )
 from kjqg_model.cli import main
 from kjqg_model.engine.fit import exact_series
@@ -29,6 +25,8 @@ from kjqg_model.inputs.context import Context
 from kjqg_model.inputs.errors import InputError
 from kjqg_model.inputs.history import COLUMNS, History
 from kjqg_model.inputs.vocab import load_vocabulary
+from kjqg_model.reporting import calibration
+from kjqg_model.reporting.calibration import README_END, README_START, calibration_markdown, update_readme
 
 
 @pytest.mark.parametrize(("mu", "sigma", "y"), [(0.0, 1.0, 0.0), (1.0, 2.0, -1.5), (0.2, 0.1, 0.5)])
@@ -294,7 +292,7 @@ def test_backtest_command_methods_thin_flag_and_missing_markers(tmp_path, monkey
         seen.append(methods)
         return pd.DataFrame(columns=["horizons", "indicator", "method", "n", "crps", "cover50", "cover80", "cover95"])
 
-    monkeypatch.setattr(backtest, "write_report", fake_write_report)
+    monkeypatch.setattr(calibration, "write_report", fake_write_report)
     with redirect_stdout(io.StringIO()):
         assert main(["backtest", "--method", "kjqg_thin2", "--out", str(tmp_path)]) == 0
         assert main(["backtest", "--thin", "--out", str(tmp_path)]) == 0

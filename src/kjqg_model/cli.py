@@ -402,7 +402,8 @@ def cmd_briefs(args) -> int:
 
 
 def cmd_backtest(args) -> None:
-    from .analysis.backtest import DEFAULT_METHODS, INDICATORS, METHODS, THIN_METHODS, write_report, year_range
+    from .analysis.backtest import DEFAULT_METHODS, INDICATORS, METHODS, THIN_METHODS, year_range
+    from .reporting.calibration import write_report
 
     history = _context(args).history if args.history else None
     origins = year_range(args.origins)

@@ -20,7 +20,7 @@ import pandas as pd
 import statsmodels.api as sm
 
 from ..inputs.history import History
-from ..inputs.vocab import EXACT, Vocabulary, load_vocabulary
+from ..inputs.vocab import EXACT, Vocabulary
 from .trend import Pool, fit_pool, generic_pool
 
 MIN_POOL_OBS = 3  # a series contributes to its pool's population of drifts with this many points
@@ -51,8 +51,7 @@ def family(vocab: Vocabulary, indicator: str) -> str:
     return "share" if ind.kind == "share" else ind.dimension
 
 
-def provinces(vocab: Vocabulary | None = None) -> tuple[str, ...]:
-    vocab = vocab or load_vocabulary()
+def provinces(vocab: Vocabulary) -> tuple[str, ...]:
     return tuple(g for g, p in vocab.geos.items() if isinstance(p, dict) and p.get("level") == "province")
 
 
