@@ -6,10 +6,13 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from pypdf import PdfReader
 
+from kjqg_model.inputs.history import COLUMNS, History
 from kjqg_model.inputs.locations import params_dir
+from kjqg_model.inputs.vocab import load_vocabulary
 from kjqg_model.reporting.batch import Outcome, Run, run_batch
 
 
@@ -19,6 +22,16 @@ def params_copy(tmp_path: Path) -> Path:
     dst = tmp_path / "params"
     shutil.copytree(params_dir(), dst)
     return dst
+
+
+def history_of(rows, data_hash: str = "test", fits: dict | None = None) -> History:
+    """A History of the shipped vocabulary from rows (geo, indicator, year, value[, qualifier])."""
+    records = [
+        dict(geo=r[0], indicator=r[1], year=r[2], value=r[3], qualifier=r[4] if len(r) > 4 else "=", unit="x",
+             priority=0, source="s", dataset="d")
+        for r in rows
+    ]  # fmt: skip
+    return History(pd.DataFrame(records, columns=COLUMNS), data_hash, ("a.csv",), load_vocabulary(), fits or {})
 
 
 HEADER = "geo,indicator,year,value,unit,qualifier,source,note\n"

@@ -23,10 +23,9 @@ from kjqg_model.engine.fit import exact_series
 from kjqg_model.engine.trend import Shape, fixed_pool
 from kjqg_model.inputs.context import Context
 from kjqg_model.inputs.errors import InputError
-from kjqg_model.inputs.history import COLUMNS, History
-from kjqg_model.inputs.vocab import load_vocabulary
 from kjqg_model.reporting import calibration
 from kjqg_model.reporting.calibration import README_END, README_START, calibration_markdown, update_readme
+from tests.conftest import history_of
 
 
 @pytest.mark.parametrize(("mu", "sigma", "y"), [(0.0, 1.0, 0.0), (1.0, 2.0, -1.5), (0.2, 0.1, 0.5)])
@@ -137,19 +136,12 @@ def test_backtest_command_writes_its_files(tmp_path):
     assert rd.probability < 0.05 and rd.actual == 0.84 and not rd.met
 
 
-def _history(rows: list[tuple[str, str, int, float]]) -> History:
-    table = pd.DataFrame(
-        [
-            dict(geo=g, indicator=i, year=y, value=v, unit="x", qualifier="=", priority=0, source="s", dataset="d")
-            for g, i, y, v in rows
-        ],
-        columns=COLUMNS,
-    )
-    return History(table, "abc", ("a.csv",), load_vocabulary(), {"pool": 1})
-
-
 def test_history_truncated_is_a_cheap_view():
-    h = _history([("A", "x", y, float(y)) for y in range(2010, 2016)] + [("B", "x", 2010, 1.0), ("B", "x", 2011, 2.0)])
+    h = history_of(
+        [("A", "x", y, float(y)) for y in range(2010, 2016)] + [("B", "x", 2010, 1.0), ("B", "x", 2011, 2.0)],
+        "abc",
+        {"pool": 1},
+    )
     view = h.truncated({("A", "x"): 2013, ("C", "x"): 2000})
     assert list(view.series("A", "x").index) == [2013, 2014, 2015]
     assert list(view.series("A", "x", upto=2014).value) == [2013.0, 2014.0]

@@ -23,6 +23,7 @@ from scipy import optimize, special, stats
 from .streams import Streams, draw_scale, one_blas_thread, truncated_normal_above
 
 DIFFUSE = 1e6  # prior variance of the first level and drift, in units of s2
+MIN_SCALE = 1e-3  # 0.1 %/yr: the smoothest noise scale a series is taken to have
 
 
 @dataclass(frozen=True)
@@ -221,7 +222,8 @@ def scale_prior(ssq: np.ndarray, n: np.ndarray) -> ScalePrior:
     ok = n >= 3
     if ok.sum() < 3:
         return ScalePrior(float(np.median(ssq[n > 0] / n[n > 0])) if (n > 0).any() else 0.01, 2.0)
-    logs = np.log(ssq[ok] / n[ok])
+    # a series that fits exactly (interpolated figures) counts as 0.1 %/yr smooth, as on SCALE_GRID
+    logs = np.log(np.maximum(ssq[ok] / n[ok], MIN_SCALE**2))
     excess = np.var(logs, ddof=1) - np.mean(special.polygamma(1, n[ok] / 2))
     nu = 100.0 if excess <= special.polygamma(1, 50.0) else _solve_nu(excess)
     # the geometric mean of the scales: the typical scale, little moved by a few volatile series
@@ -362,10 +364,10 @@ def _year_shock_variance(y: np.ndarray, inputs: np.ndarray | None) -> float:
 # own errors: with a few points the series' scale is its own. Drift N(0, 0.03^2): no growth
 # assumed, a few %/yr either way.
 GENERIC_SCALE, GENERIC_LOG_SD, GENERIC_DRIFT_SD = 0.074, 1.45, 0.03
-# log s where the scale posterior is evaluated. The floor, 0.1 %/yr, is below the smoothest series
+# log s where the scale posterior is evaluated. The floor, MIN_SCALE, is below the smoothest series
 # of the panel (0.2 %/yr): a series that fits exactly (rounded or interpolated figures) is taken to
 # be that smooth, not infinitely so. Steps of 0.03 in log s resolve the posterior of a long series.
-SCALE_GRID = np.linspace(np.log(1e-3), np.log(3.0), 271)
+SCALE_GRID = np.linspace(np.log(MIN_SCALE), np.log(3.0), 271)
 
 
 def generic_pool(about: str = "generic: no growth assumed") -> Pool:
