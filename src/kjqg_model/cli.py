@@ -240,6 +240,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"kjqg_model {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
+    _add_targets(sub)
+    _add_data(sub)
+    _add_probabilities(sub)
+    _add_briefs(sub)
+    _add_template(sub)
+    _add_draft_plan(sub)
+    _add_backtest(sub)
+    return parser
+
+
+def _add_targets(sub) -> None:
     p = sub.add_parser(
         "targets",
         help="every target of the plans, with whether it can be modelled",
@@ -251,6 +262,8 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.set_defaults(func=cmd_targets)
 
+
+def _add_data(sub) -> None:
     p = sub.add_parser(
         "data",
         help="which series exist, for which geo and years, with sources",
@@ -264,6 +277,8 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.set_defaults(func=cmd_data)
 
+
+def _add_probabilities(sub) -> None:
     p = sub.add_parser(
         "probabilities",
         help="probability of meeting each target, beside the actual outcome",
@@ -284,6 +299,8 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.set_defaults(func=cmd_probabilities)
 
+
+def _add_briefs(sub) -> None:
     p = sub.add_parser(
         "briefs",
         help="render the PDF briefs in batch (papermill, parallel)",
@@ -303,6 +320,8 @@ def build_parser() -> argparse.ArgumentParser:
     _history_arg(p)
     p.set_defaults(func=cmd_briefs)
 
+
+def _add_template(sub) -> None:
     p = sub.add_parser(
         "template",
         help="an Excel (or CSV) sheet of the data a plan's unanswered targets need, to fill in",
@@ -320,6 +339,8 @@ def build_parser() -> argparse.ArgumentParser:
     _history_arg(p)
     p.set_defaults(func=cmd_template)
 
+
+def _add_draft_plan(sub) -> None:
     p = sub.add_parser(
         "draft-plan",
         help="draft a plan's target YAML from the plan document's text, for review",
@@ -333,6 +354,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True, help="FILE.yaml (name it <plan>.yaml to use it with --plans)")
     p.set_defaults(func=cmd_draft_plan)
 
+
+def _add_backtest(sub) -> None:
     p = sub.add_parser(
         "backtest",
         help="rolling-origin calibration of the forecasts against later data",
@@ -346,12 +369,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--method",
         action="append",
         help="method to score (repeatable): kjqg, forecast_series, random_walk, random_walk_drift, theta, "
-        "ets, kjqg_thin1, kjqg_thin2, kjqg_thin3; default: all but the thin ones",
+        "ets, kjqg_thin1/2/3, kjqg_new1/2/3; default: all but the thin and new ones",
     )
     p.add_argument(
         "--thin",
         action="store_true",
-        help="also score kjqg_thin1/2/3: kjqg from only the last 1, 2 or 3 points of each province's own series",
+        help="also score kjqg_thin1/2/3 (kjqg from only the last 1, 2 or 3 points of each province's own "
+        "series) and kjqg_new1/2/3 (the same as if the indicator were new to the library)",
     )
     p.add_argument(
         "--readme",
@@ -364,7 +388,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=Path("outputs/backtest"), help="output folder")
     _common(p)
     p.set_defaults(func=cmd_backtest)
-    return parser
 
 
 def cmd_briefs(args) -> int:
