@@ -12,8 +12,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from kjqg_model import evaluate_targets
+from kjqg_model import evaluate_targets, project
 from kjqg_model.cli import main
+from kjqg_model.engine.fit import fit_rd_panel
 from kjqg_model.inputs.context import Context
 from kjqg_model.reporting.template import COLUMNS, SOURCE_TO_FILL
 
@@ -144,6 +145,50 @@ def test_a_declared_indicator_may_not_shadow_a_shipped_one(tmp_path):
     )
     code, _, err = run("data", "--history", str(tmp_path))
     assert code == 2 and "indicators.yaml" in err and "gdp" in err and "Traceback" not in err
+
+
+def test_a_declared_driven_indicator_names_two_known_drivers(tmp_path):
+    (tmp_path / "indicators.yaml").write_text(
+        "biz_rd: {label: 企业R&D经费, unit: 亿元, kind: flow, model: rd_panel}\n"
+        "biz_rd2: {label: 企业研发, unit: 亿元, kind: flow, model: rd_panel, drivers: [fiscal_st_expenditure, nope]}\n"
+        "gdp_share: {label: x, unit: '%', kind: share, drivers: [gdp]}\n",
+        encoding="utf-8",
+    )
+    code, _, err = run("data", "--history", str(tmp_path))
+    assert code == 2 and "Traceback" not in err
+    assert "biz_rd" in err and "drivers" in err and "'nope'" in err and "gdp_share" in err
+
+
+def test_a_declared_driven_indicator_without_a_provincial_panel_follows_its_own_trend(tmp_path):
+    (tmp_path / "indicators.yaml").write_text(
+        "biz_rd: {label: 企业研发, unit: 亿元, kind: flow, model: rd_panel, drivers: [fiscal_st_expenditure, gdp]}\n",
+        encoding="utf-8",
+    )
+    rows = [dict(geo="广西", indicator="biz_rd", year=y, value=100 * 1.1 ** (y - 2014), unit="亿元", source="s")
+            for y in range(2014, 2021)]  # fmt: skip
+    pd.DataFrame(rows).to_csv(tmp_path / "biz.csv", index=False)
+    history = Context.get(history_dirs=[tmp_path]).history
+    paths = project("广西", "biz_rd", origin=2020, end=2023, n_paths=2000, history=history).paths[:, -1]
+    assert 0.8 * 177 * 1.1**3 < np.median(paths) < 1.2 * 177 * 1.1**3  # one province: no panel to fit, its trend
+
+
+def test_a_new_driven_indicator_is_one_line_of_yaml(tmp_path):
+    # business R&D, declared driven by fiscal S&T spending and GDP, published by every province as 60 % of
+    # R&D expenditure: its own panel gives the same elasticities (logs are blind to the factor)
+    (tmp_path / "indicators.yaml").write_text(
+        "biz_rd: {label: 企业研发, unit: 亿元, kind: flow, model: rd_panel, drivers: [fiscal_st_expenditure, gdp]}\n",
+        encoding="utf-8",
+    )
+    shipped = Context.get()
+    rd = shipped.history.table.query("indicator == 'rd_expenditure' and qualifier == '='")
+    rows = rd.assign(indicator="biz_rd", value=0.6 * rd.value, source="test")
+    rows[["geo", "indicator", "year", "value", "unit", "source"]].to_csv(tmp_path / "biz.csv", index=False)
+    ctx = Context.get(history_dirs=[tmp_path])
+    own, rd_fit = (fit_rd_panel(ctx.history, ctx.vocab, i, 2020) for i in ("biz_rd", "rd_expenditure"))
+    np.testing.assert_allclose(own.coef, rd_fit.coef, atol=1e-9)
+    assert own.drivers == ("fiscal_st_expenditure", "gdp") and own.n_obs == rd_fit.n_obs
+    got = project("广西", "biz_rd", origin=2020, end=2023, n_paths=500, history=ctx.history)
+    assert got.paths.shape == (500, 3)
 
 
 def test_an_analysts_plan_may_not_reuse_a_shipped_id(tmp_path):

@@ -56,12 +56,12 @@ def test_rd_panel_recovers_known_elasticities_with_year_shocks_in_their_uncertai
                 (g, "gdp", int(y), 1000 * b),
                 (g, "rd_expenditure", int(y), 20 * c),
             ]
-    fit = fit_rd_panel(history_of(rows), VOCAB)
+    fit = fit_rd_panel(history_of(rows), VOCAB, "rd_expenditure")
     se = np.sqrt(np.diag(fit.cov))
     assert fit.n_obs == len(PROVINCES) * (len(years) - 1)
     assert abs(fit.coef[0] - beta) < 4 * se[0] and abs(fit.coef[1] - gamma) < 4 * se[1]
     assert 0 < se[0] < 0.1 and 0 < se[1] < 0.2
-    assert fit_rd_panel(history_of(rows), VOCAB, upto=2015).n_obs == len(PROVINCES) * (2015 - 2005)
+    assert fit_rd_panel(history_of(rows), VOCAB, "rd_expenditure", upto=2015).n_obs == len(PROVINCES) * (2015 - 2005)
 
 
 @pytest.mark.parametrize("upto", [None, 2016])
@@ -78,9 +78,9 @@ def test_rd_panel_fits_figures_that_fit_exactly_and_keeps_the_fit_in_itshistory_
                 (g, "rd_expenditure", y, f**0.4 * gdp**0.7),
             ]
     h = history_of(rows)
-    fit = fit_rd_panel(h, VOCAB, upto)
+    fit = fit_rd_panel(h, VOCAB, "rd_expenditure", upto)
     np.testing.assert_allclose(fit.coef, [0.4, 0.7], atol=1e-6)
-    assert fit_rd_panel(h, VOCAB, upto) is fit  # one fit per history and origin
+    assert fit_rd_panel(h, VOCAB, "rd_expenditure", upto) is fit  # one fit per history and origin
 
 
 def test_a_pool_with_a_constant_series_has_a_positive_scale():

@@ -115,16 +115,17 @@ def _out_of_reach(t: Target, ind: str, fit: GeoFit, base: Scenario, cap: float) 
         return "distance", "目标距现状太远。"
     years = max(t.year - route.anchor, 1)
     need = np.log(t.threshold * units.factor(t.unit, fit.vocab.indicators[ind].unit) / route.observed.iloc[-1]) / years
-    if fit.rd_panel is None or fit.series.get("rd_expenditure") is None:
+    panel = fit.rd_panel
+    if panel is None or fit.series.get(panel.indicator) is None:
         return "distance", f"目标需要年均增长约 {np.expm1(need):.1%}，远超可能。"
-    beta, gamma = fit.rd_panel.coef
-    gdp = fit.series.get("gdp")
+    beta, gamma = panel.coef
+    gdp = fit.series.get(panel.drivers[1])
     g = (
         np.log1p(base.params["gdp_growth"])
         if base.params.get("gdp_growth") is not None
-        else (gdp.fit.params["drift"] if gdp is not None else float(fit.rd_panel.year_growth["gdp"].mean()))
+        else (gdp.fit.params["drift"] if gdp is not None else float(panel.year_growth[panel.drivers[1]].mean()))
     )
-    trend = fit.series["rd_expenditure"].fit.params["drift"]
+    trend = fit.series[panel.indicator].fit.params["drift"]
     ratio = route.model == "ratio"
     boost = beta * np.log1p(cap)
     available = trend + gamma * g + boost - (g if ratio else 0.0)

@@ -24,6 +24,9 @@ from ..inputs.vocab import EXACT, Vocabulary
 from .trend import Pool, fit_pool, generic_pool
 
 MIN_POOL_OBS = 3  # a series contributes to its pool's population of drifts with this many points
+MIN_PROVINCES = (
+    3  # an indicator's provincial panel enters a family pool, or fits the R&D model, from this many provinces
+)
 SHORT_PANEL = 8  # a pool spanning fewer years takes its trend shape from its family
 FAMILIES = {"share": "shares", "count": "counts", "money": "money amounts"}
 
@@ -122,7 +125,7 @@ def family_pool(history: History, vocab: Vocabulary, fam: str, upto: int | None,
             if name == exclude or family(vocab, name) != fam or vocab.indicators[name].signed:
                 continue
             latent = latent_panel(history, vocab, name, upto)
-            if latent.shape[1] >= 3:
+            if latent.shape[1] >= MIN_PROVINCES:
                 blocks.append(latent)
                 groups += [name] * latent.shape[1]
         if not blocks:
@@ -146,17 +149,18 @@ def prior_pool(history: History, vocab: Vocabulary, indicator: str, upto: int | 
 
 # --- R&D panel ---------------------------------------------------------------------------------
 
-DRIVERS = ("fiscal_st_expenditure", "gdp")
-
 
 @dataclass(frozen=True)
 class RDPanelFit:
-    """d log R&D = trend + beta * d log fiscal S&T + gamma * d log GDP + noise.
+    """d log R&D = trend + beta * d log fiscal S&T + gamma * d log GDP + noise, for the indicator
+    and its two `drivers` (fiscal S&T, GDP) named in params/indicators.yaml.
 
     beta, gamma: shared by all provinces (within estimator, errors clustered by year, so common
     national cycles are in their uncertainty). The trend is a local linear trend per province
     pooled across provinces (`pool`), fitted on R&D with the drivers' effect as a known input."""
 
+    indicator: str
+    drivers: tuple[str, str]
     coef: np.ndarray  # [beta, gamma]
     cov: np.ndarray
     pool: Pool
@@ -177,19 +181,20 @@ class RDPanelFit:
 
 
 def driver_inputs(growth: pd.DataFrame, coef: np.ndarray, year_growth: pd.DataFrame) -> np.ndarray:
-    """beta * d log F + gamma * d log G by year (rows of `growth`); a year's cross-province mean
-    stands in for a driver not published that year."""
-    g = growth[list(DRIVERS)].to_numpy()
-    g = np.where(np.isnan(g), year_growth.reindex(growth.index)[list(DRIVERS)].to_numpy(), g)
-    g = np.where(np.isnan(g), year_growth[list(DRIVERS)].mean().to_numpy(), g)
+    """beta * d log F + gamma * d log G by year (rows of `growth`, columns the drivers); a year's
+    cross-province mean stands in for a driver not published that year."""
+    names = list(growth.columns)
+    g = growth.to_numpy()
+    g = np.where(np.isnan(g), year_growth.reindex(growth.index)[names].to_numpy(), g)
+    g = np.where(np.isnan(g), year_growth[names].mean().to_numpy(), g)
     return np.nan_to_num(g @ coef)
 
 
-def driver_growth(history: History, geo: str, upto: int | None, years) -> pd.DataFrame:
+def driver_growth(history: History, geo: str, upto: int | None, years, drivers) -> pd.DataFrame:
     """Observed yearly log growth of each driver for `years` (NaN where not published)."""
     years = np.asarray(years)
     out = {}
-    for name in DRIVERS:
+    for name in drivers:
         s = exact_series(history, geo, name, upto)
         v, at = s.to_numpy(), s.index.to_numpy()
         v, at = v[v > 0], at[v > 0]
@@ -198,26 +203,32 @@ def driver_growth(history: History, geo: str, upto: int | None, years) -> pd.Dat
     return pd.DataFrame(out, index=years)
 
 
-def fit_rd_panel(history: History, vocab: Vocabulary, upto: int | None = None) -> RDPanelFit:
-    return _cached(history, ("rd_panel", upto), lambda: _fit_rd_panel(history, vocab, upto))
+def fit_rd_panel(history: History, vocab: Vocabulary, indicator: str, upto: int | None = None) -> RDPanelFit | None:
+    """The R&D panel model of `indicator` (model rd_panel) on the provinces' data up to `upto`;
+    None where fewer than MIN_PROVINCES provinces publish it with its drivers."""
+    return _cached(history, ("rd_panel", indicator, upto), lambda: _fit_rd_panel(history, vocab, indicator, upto))
 
 
-def _fit_rd_panel(history: History, vocab: Vocabulary, upto: int | None) -> RDPanelFit:
-    geos = provinces(vocab)
-    logs = {k: np.log(panel(history, k, upto, geos)) for k in ("rd_expenditure", *DRIVERS)}
+def _fit_rd_panel(history: History, vocab: Vocabulary, indicator: str, upto: int | None) -> RDPanelFit:
+    geos, drivers = provinces(vocab), vocab.indicators[indicator].drivers
+    logs = {k: np.log(panel(history, k, upto, geos)) for k in (indicator, *drivers)}
     growth = pd.concat({k: v.diff().stack() for k, v in logs.items()}, axis=1).dropna().reset_index()
-    growth.columns = ["year", "geo", "rd", *DRIVERS]
-    x = list(DRIVERS)
+    growth.columns = ["year", "geo", "rd", *drivers]
+    if growth.geo.nunique() < MIN_PROVINCES:
+        return None
+    x = list(drivers)
     demeaned = growth[["rd", *x]] - growth.groupby("geo")[["rd", *x]].transform("mean")
     fit = sm.OLS(demeaned["rd"], demeaned[x]).fit(cov_type="cluster", cov_kwds={"groups": growth["year"]})
     n_groups = growth.geo.nunique()
     cov = np.asarray(fit.cov_params()) * (len(growth) - 2) / (len(growth) - 2 - n_groups)
     coef = np.asarray(fit.params[x])
     year_growth = growth.groupby("year")[x].mean()
-    rd = logs["rd_expenditure"]
+    rd = logs[indicator]
     years = rd.index
     inputs = np.column_stack(
-        [driver_inputs(driver_growth(history, g, upto, years), coef, year_growth) for g in rd.columns]
+        [driver_inputs(driver_growth(history, g, upto, years, drivers), coef, year_growth) for g in rd.columns]
     )
-    pool = fit_pool(rd.values, f"R&D expenditure net of drivers, provinces up to {upto or 'latest'}", inputs)
-    return RDPanelFit(coef, cov, pool, year_growth, len(growth), upto)
+    pool = fit_pool(
+        rd.values, f"{indicator} net of {' and '.join(drivers)}, provinces up to {upto or 'latest'}", inputs
+    )
+    return RDPanelFit(indicator, drivers, coef, cov, pool, year_growth, len(growth), upto)

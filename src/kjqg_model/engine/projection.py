@@ -27,7 +27,6 @@ from ..inputs.scenarios import SERIES as SCENARIO_SERIES
 from ..inputs.scenarios import Scenario
 from ..inputs.vocab import EXACT, Vocabulary
 from .fit import (
-    DRIVERS,
     RDPanelFit,
     driver_growth,
     exact_series,
@@ -161,13 +160,13 @@ class GeoModel:
                 routes[ind] = self._route(ind)
             except NoHistory as exc:
                 missing[ind] = str(exc)
-        uses_panel = any(s is not None and self._uses_panel(name) for name, s in self._series.items())
-        panel = fit_rd_panel(self.history, self.vocab, self.origin) if uses_panel else None
+        driven = next((n for n, s in self._series.items() if s is not None and self._uses_panel(n)), None)
+        panel = fit_rd_panel(self.history, self.vocab, driven, self.origin) if driven else None
         ratios = {i: self._stock_ratio_prior(i) for i, r in routes.items() if r.model == "stock_from_flows"}
         stand_ins = {
             name: prior_pool(self.history, self.vocab, name, self.origin)
             for name, s in self._series.items()
-            if s is None and (uses_panel and name in DRIVERS)
+            if s is None and panel is not None and name in panel.drivers
         }
         return GeoFit(
             self.geo,
@@ -183,7 +182,11 @@ class GeoModel:
         )
 
     def _uses_panel(self, indicator: str) -> bool:
-        return self.vocab.indicators[indicator].model == "rd_panel" and self.geo not in NO_DRIVER_GEOS
+        return (
+            self.vocab.indicators[indicator].model == "rd_panel"
+            and self.geo not in NO_DRIVER_GEOS
+            and fit_rd_panel(self.history, self.vocab, indicator, self.origin) is not None
+        )
 
     def series(self, indicator: str) -> _Series | None:
         if indicator not in self._series:
@@ -199,9 +202,9 @@ class GeoModel:
             return None
         latent = to_latent(exact.values, transform)
         if self._uses_panel(indicator):
-            panel = fit_rd_panel(self.history, self.vocab, self.origin)
+            panel = fit_rd_panel(self.history, self.vocab, indicator, self.origin)
             years = np.arange(int(exact.index.min()), int(exact.index.max()) + 1)
-            inputs = panel.inputs(driver_growth(self.history, self.geo, self.origin, years))
+            inputs = panel.inputs(driver_growth(self.history, self.geo, self.origin, years, panel.drivers))
             fit = fit_trend(exact.index.values, latent, panel.pool, inputs)
         else:
             fit = fit_trend(exact.index.values, latent, prior_pool(self.history, self.vocab, indicator, self.origin))
@@ -247,7 +250,7 @@ class GeoModel:
         """Fit a series and, for the R&D model, its drivers."""
         self.series(indicator)
         if self._uses_panel(indicator):
-            for driver in DRIVERS:
+            for driver in self.vocab.indicators[indicator].drivers:
                 self.series(driver)
 
     def _ratio_observed(self, indicator: str) -> pd.Series:
@@ -281,7 +284,9 @@ class GeoModel:
             return self.origin + 1
         last = [
             int(s.index.max())
-            for i in (*DRIVERS, "rd_expenditure")
+            for name, ind in self.vocab.indicators.items()
+            if ind.model == "rd_panel"
+            for i in (name, *ind.drivers)
             if len(s := exact_series(self.history, self.geo, i, None))
         ]
         return max(last) + 1 if last else 10_000
@@ -454,7 +459,7 @@ class _Run:
         """R&D: its trend (net of drivers) + fiscal elasticity x fiscal growth + GDP elasticity x
         GDP growth, elasticities drawn per path; the years after the grid's first `past`."""
         panel, n = self.fit.rd_panel, self.n
-        fiscal, gdp = DRIVERS
+        fiscal, gdp = panel.drivers
         f, g = self.increments(fiscal)[:, past:], self.increments(gdp)[:, past:]
         centre, chol, mean_growth = self._once("rd_panel", self._panel_constants)
         coef = centre[:, None] + chol @ np.vstack(

@@ -24,6 +24,9 @@ INDICATOR_KINDS = {"stock", "flow", "share", "ratio"}
 # for a share in %), anchored on the published ratio; stock_from_flows: c x the last three years of
 # the input flow.
 MODELS = {"trend": 0, "rd_panel": 0, "ratio": 2, "stock_from_flows": 1}
+# model -> number of drivers: the rd_panel model's are [fiscal S&T spending, GDP], in that order
+# (its elasticities and the scenario levers that set them)
+DRIVEN = {"rd_panel": 2}
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,7 @@ class Indicator:
     inputs: tuple[str, ...] = ()  # the indicators a derived model is built from
     range: tuple[float, float] | None = None  # values outside it are typing slips, not data
     scale: float = 100.0  # a ratio model's factor: 100 x R&D / GDP is in %; 每万人口 counts use 1
+    drivers: tuple[str, ...] = ()  # the indicators whose growth drives it (model rd_panel)
     declared_in: str = ""  # the analyst's file that declares it ('' for shipped indicators)
 
     @property
@@ -135,6 +139,10 @@ def _parse_indicators(path: Path, known: dict[str, Indicator]) -> tuple[dict[str
         if model not in MODELS or len(inputs) != MODELS[model]:
             expected = "; ".join(f"{m} with {k} inputs" for m, k in MODELS.items())
             problems.append(Problem(str(path), where, "model", f"{model!r} with inputs {list(inputs)}", expected))
+        drivers = tuple(props.get("drivers") or ())
+        if len(drivers) != DRIVEN.get(model, 0):
+            expected = "; ".join(f"{k} drivers with model {m}" for m, k in DRIVEN.items()) + "; none otherwise"
+            problems.append(Problem(str(path), where, "drivers", f"{list(drivers)} with model {model!r}", expected))
         numbers = {}
         for key in ("range", "scale"):
             try:
@@ -154,14 +162,17 @@ def _parse_indicators(path: Path, known: dict[str, Indicator]) -> tuple[dict[str
             inputs,
             numbers.get("range"),
             (numbers.get("scale") or (100.0,))[0],
+            drivers=drivers,
         )
     everything = {**known, **indicators}
     for ind in indicators.values():
-        for i, source in enumerate(ind.inputs):
-            if source not in everything:
-                problems.append(
-                    Problem(str(path), f"indicator {ind.name}", f"inputs[{i}]", repr(source), "a defined indicator")
-                )
+        for field_name, names in (("inputs", ind.inputs), ("drivers", ind.drivers)):
+            for i, source in enumerate(names):
+                if source not in everything:
+                    where = f"indicator {ind.name}"
+                    problems.append(
+                        Problem(str(path), where, f"{field_name}[{i}]", repr(source), "a defined indicator")
+                    )
         for basis, target in ind.bases.items():
             if target not in everything:
                 problems.append(

@@ -870,7 +870,8 @@ class Brief:
 
         if not any(fiscal_driven(t.indicator, self.ctx.vocab) for t in self._modelled_targets()):
             return ""
-        fit = fit_rd_panel(self.ctx.history, self.ctx.vocab, self.origin)
+        driven = next(n for n, ind in self.ctx.vocab.indicators.items() if ind.model == "rd_panel")
+        fit = fit_rd_panel(self.ctx.history, self.ctx.vocab, driven, self.origin)
         se = np.sqrt(np.diag(fit.cov))
         upto = f"截至{fit.upto}年" if fit.upto else "全部年份"
         return (
