@@ -15,6 +15,8 @@ import yaml
 from kjqg_model import evaluate_targets, project
 from kjqg_model.cli import main
 from kjqg_model.engine.fit import fit_rd_panel
+from kjqg_model.engine.projection import GeoModel
+from kjqg_model.engine.streams import Streams
 from kjqg_model.inputs.context import Context
 from kjqg_model.reporting.template import COLUMNS, SOURCE_TO_FILL
 
@@ -167,9 +169,13 @@ def test_a_declared_driven_indicator_without_a_provincial_panel_follows_its_own_
     rows = [dict(geo="广西", indicator="biz_rd", year=y, value=100 * 1.1 ** (y - 2014), unit="亿元", source="s")
             for y in range(2014, 2021)]  # fmt: skip
     pd.DataFrame(rows).to_csv(tmp_path / "biz.csv", index=False)
-    history = Context.get(history_dirs=[tmp_path]).history
-    paths = project("广西", "biz_rd", origin=2020, end=2023, n_paths=2000, history=history).paths[:, -1]
+    ctx = Context.get(history_dirs=[tmp_path])
+    paths = project("广西", "biz_rd", origin=2020, end=2023, n_paths=2000, history=ctx.history).paths[:, -1]
     assert 0.8 * 177 * 1.1**3 < np.median(paths) < 1.2 * 177 * 1.1**3  # one province: no panel to fit, its trend
+    # fitted beside R&D expenditure (which has its panel), it is still its own trend, path for path
+    both = GeoModel(ctx.history, "广西", 2020, ctx.vocab).fit(["rd_expenditure", "biz_rd"])
+    beside = both.simulate(["biz_rd"], 2023, 2000, Streams(0), ctx.scenario("baseline"))["biz_rd"].paths[:, -1]
+    np.testing.assert_array_equal(beside, paths)
 
 
 def test_a_new_driven_indicator_is_one_line_of_yaml(tmp_path):

@@ -115,7 +115,8 @@ def _out_of_reach(t: Target, ind: str, fit: GeoFit, base: Scenario, cap: float) 
         return "distance", "目标距现状太远。"
     years = max(t.year - route.anchor, 1)
     need = np.log(t.threshold * units.factor(t.unit, fit.vocab.indicators[ind].unit) / route.observed.iloc[-1]) / years
-    panel = fit.rd_panel
+    ratio = route.model == "ratio"
+    panel = fit.panels.get(fit.vocab.indicators[ind].inputs[0] if ratio else ind)
     if panel is None or fit.series.get(panel.indicator) is None:
         return "distance", f"目标需要年均增长约 {np.expm1(need):.1%}，远超可能。"
     beta, gamma = panel.coef
@@ -126,7 +127,6 @@ def _out_of_reach(t: Target, ind: str, fit: GeoFit, base: Scenario, cap: float) 
         else (gdp.fit.params["drift"] if gdp is not None else float(panel.year_growth[panel.drivers[1]].mean()))
     )
     trend = fit.series[panel.indicator].fit.params["drift"]
-    ratio = route.model == "ratio"
     boost = beta * np.log1p(cap)
     available = trend + gamma * g + boost - (g if ratio else 0.0)
     short = need - available

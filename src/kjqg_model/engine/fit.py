@@ -205,7 +205,8 @@ def driver_growth(history: History, geo: str, upto: int | None, years, drivers) 
 
 def fit_rd_panel(history: History, vocab: Vocabulary, indicator: str, upto: int | None = None) -> RDPanelFit | None:
     """The R&D panel model of `indicator` (model rd_panel) on the provinces' data up to `upto`;
-    None where fewer than MIN_PROVINCES provinces publish it with its drivers."""
+    None where fewer than MIN_PROVINCES provinces, or years of growth, publish it with its drivers
+    (the errors are clustered by year)."""
     return _cached(history, ("rd_panel", indicator, upto), lambda: _fit_rd_panel(history, vocab, indicator, upto))
 
 
@@ -214,7 +215,7 @@ def _fit_rd_panel(history: History, vocab: Vocabulary, indicator: str, upto: int
     logs = {k: np.log(panel(history, k, upto, geos)) for k in (indicator, *drivers)}
     growth = pd.concat({k: v.diff().stack() for k, v in logs.items()}, axis=1).dropna().reset_index()
     growth.columns = ["year", "geo", "rd", *drivers]
-    if growth.geo.nunique() < MIN_PROVINCES:
+    if growth.geo.nunique() < MIN_PROVINCES or growth.year.nunique() < MIN_PROVINCES:
         return None
     x = list(drivers)
     demeaned = growth[["rd", *x]] - growth.groupby("geo")[["rd", *x]].transform("mean")

@@ -160,13 +160,16 @@ class GeoModel:
                 routes[ind] = self._route(ind)
             except NoHistory as exc:
                 missing[ind] = str(exc)
-        driven = next((n for n, s in self._series.items() if s is not None and self._uses_panel(n)), None)
-        panel = fit_rd_panel(self.history, self.vocab, driven, self.origin) if driven else None
+        panels = {
+            n: fit_rd_panel(self.history, self.vocab, n, self.origin)
+            for n, s in self._series.items()
+            if s is not None and self._uses_panel(n)
+        }
         ratios = {i: self._stock_ratio_prior(i) for i, r in routes.items() if r.model == "stock_from_flows"}
         stand_ins = {
             name: prior_pool(self.history, self.vocab, name, self.origin)
             for name, s in self._series.items()
-            if s is None and panel is not None and name in panel.drivers
+            if s is None and any(name in p.drivers for p in panels.values())
         }
         return GeoFit(
             self.geo,
@@ -175,7 +178,7 @@ class GeoModel:
             dict(self._series),
             routes,
             missing,
-            panel,
+            panels,
             ratios,
             stand_ins,
             self._scenario_start(),
@@ -309,7 +312,7 @@ class GeoFit:
     series: dict  # indicator -> _Series (None where not published)
     routes: dict  # requested indicator -> Route
     missing: dict  # requested indicator -> why it cannot be simulated
-    rd_panel: RDPanelFit | None
+    panels: dict  # indicator -> its RDPanelFit, for each indicator the R&D panel model serves here
     stock_ratios: dict  # stock indicator -> (mean, sd, lower z) of log(stock / 3-year flows)
     stand_ins: dict  # driver not published here -> the pool that stands in for it
     scenario_start: int
@@ -317,15 +320,15 @@ class GeoFit:
     @property
     def params(self) -> dict:
         out = {name: s.fit.params for name, s in self.series.items() if s is not None}
-        if self.rd_panel is not None:
-            out["rd_panel"] = dict(zip(("fiscal_elasticity", "gdp_elasticity"), self.rd_panel.coef, strict=True))
+        if self.panels:  # per indicator the R&D model serves: its elasticities
+            names = ("fiscal_elasticity", "gdp_elasticity")
+            out["rd_panel"] = {i: dict(zip(names, p.coef, strict=True)) for i, p in self.panels.items()}
         return out
 
     def summary(self) -> str:
         lines = [f"{self.geo}, data up to {self.origin or 'latest'}:"]
         lines += [f"  {name}: {s.fit.summary()}" for name, s in self.series.items() if s is not None]
-        if self.rd_panel is not None:
-            lines.append("  " + self.rd_panel.summary())
+        lines += ["  " + panel.summary() for panel in self.panels.values()]
         lines += [f"  {name}: {why}" for name, why in self.missing.items()]
         return "\n".join(lines)
 
@@ -432,11 +435,7 @@ class _Run:
         if rate is not None:
             override = np.full(len(years), np.nan)
             override[years >= fit.scenario_start] = np.log1p(rate) + shift["drift"] * np.sqrt(s.fit.s2)
-        if (
-            fit.rd_panel is not None
-            and fit.vocab.indicators[indicator].model == "rd_panel"
-            and fit.geo not in NO_DRIVER_GEOS
-        ):
+        if indicator in fit.panels:
             steps = self._rd_growth(s, past, key)
         else:
             steps = s.steps(self.streams, key, n, years, override, shift)
@@ -458,10 +457,10 @@ class _Run:
     def _rd_growth(self, s: _Series, past: int, key: str) -> np.ndarray:
         """R&D: its trend (net of drivers) + fiscal elasticity x fiscal growth + GDP elasticity x
         GDP growth, elasticities drawn per path; the years after the grid's first `past`."""
-        panel, n = self.fit.rd_panel, self.n
+        panel, n = self.fit.panels[s.indicator], self.n
         fiscal, gdp = panel.drivers
         f, g = self.increments(fiscal)[:, past:], self.increments(gdp)[:, past:]
-        centre, chol, mean_growth = self._once("rd_panel", self._panel_constants)
+        centre, chol, mean_growth = self._once(("rd_panel", s.indicator), lambda: self._panel_constants(panel))
         coef = centre[:, None] + chol @ np.vstack(
             [  # float32 normals, as every per-path draw: made 2.5x faster (Streams.normal)
                 self.streams.normal(f"{key}/beta", n, dtype=np.float32),
@@ -481,10 +480,9 @@ class _Run:
         steps += f
         return steps
 
-    def _panel_constants(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _panel_constants(self, panel: RDPanelFit) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The elasticities' centre (moved by any shifts), their covariance's Cholesky factor, and
         the drivers' mean past growth."""
-        panel = self.fit.rd_panel
         se = np.sqrt(np.diag(panel.cov))
         centre = panel.coef + se * np.array(
             [self.shifts.get("fiscal_elasticity", 0.0), self.shifts.get("gdp_elasticity", 0.0)]

@@ -221,7 +221,8 @@ def scale_prior(ssq: np.ndarray, n: np.ndarray) -> ScalePrior:
     """Method of moments on log scales: var(log s_hat^2) = psi1(nu0/2) + mean psi1(n_i/2)."""
     ok = n >= 3
     if ok.sum() < 3:
-        return ScalePrior(float(np.median(ssq[n > 0] / n[n > 0])) if (n > 0).any() else 0.01, 2.0)
+        s2 = max(float(np.median(ssq[n > 0] / n[n > 0])), MIN_SCALE**2) if (n > 0).any() else 0.01
+        return ScalePrior(s2, 2.0)
     # a series that fits exactly (interpolated figures) counts as 0.1 %/yr smooth, as on SCALE_GRID
     logs = np.log(np.maximum(ssq[ok] / n[ok], MIN_SCALE**2))
     excess = np.var(logs, ddof=1) - np.mean(special.polygamma(1, n[ok] / 2))

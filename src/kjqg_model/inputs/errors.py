@@ -28,6 +28,9 @@ class InputError(ValueError):
         body = "\n".join(f"  - {p}" if head else str(p) for p in self.problems)
         super().__init__(f"{head}\n{body}" if head else body)
 
+    def __reduce__(self):  # rebuilt from its problems when it crosses processes (the backtest's workers)
+        return type(self), (self.problems,)
+
     @classmethod
     def single(cls, field: str, found: str, expected: str, file: str = "", where: str = "") -> InputError:
         return cls([Problem(file, where, field, found, expected)])

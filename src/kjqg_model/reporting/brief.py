@@ -868,10 +868,13 @@ class Brief:
         """The fitted R&D panel in one Chinese sentence, where an R&D target uses it."""
         from ..engine.fit import fit_rd_panel
 
-        if not any(fiscal_driven(t.indicator, self.ctx.vocab) for t in self._modelled_targets()):
+        vocab = self.ctx.vocab
+        used = {t.indicator for t in self._modelled_targets() if fiscal_driven(t.indicator, vocab)}
+        used |= {i for name in used for i in vocab.indicators[name].inputs}  # R&D intensity: R&D
+        driven = sorted(n for n in used if vocab.indicators[n].model == "rd_panel")
+        fit = fit_rd_panel(self.ctx.history, vocab, driven[0], self.origin) if driven else None
+        if fit is None:  # no R&D target, or too few provinces and years up to the origin for the panel
             return ""
-        driven = next(n for n, ind in self.ctx.vocab.indicators.items() if ind.model == "rd_panel")
-        fit = fit_rd_panel(self.ctx.history, self.ctx.vocab, driven, self.origin)
         se = np.sqrt(np.diag(fit.cov))
         upto = f"截至{fit.upto}年" if fit.upto else "全部年份"
         return (
