@@ -12,6 +12,7 @@ import pytest
 from kjqg_model import forecast_series, project, scoring
 from kjqg_model.analysis.backtest import (
     DEFAULT_METHODS,
+    METHODS,
     THIN_METHODS,
     BacktestResult,
     run_backtest,
@@ -296,3 +297,14 @@ def test_backtest_command_methods_thin_flag_and_missing_markers(tmp_path, monkey
     with redirect_stderr(err):  # refused before the long run
         assert main(["backtest", "--readme", str(tmp_path / "README.md"), "--out", str(tmp_path / "o")]) == 2
     assert "calibration:start" in err.getvalue() and not (tmp_path / "o").exists()
+
+
+def test_an_error_in_a_worker_process_reaches_the_caller_intact(monkeypatch):
+    def failing(ctx, case, n, seed):
+        if case.origin == 2021:
+            raise InputError.single("history", "a bad row", "a good row", file="x.csv")
+
+    monkeypatch.setitem(METHODS, "failing", failing)  # the workers are forked: they see it
+    with pytest.raises(InputError) as err:
+        run_backtest(origins=(2020, 2021), indicators=("rd_intensity",), methods=["failing"], jobs=2)
+    assert str(err.value) == "x.csv, field 'history': found a bad row; expected a good row"

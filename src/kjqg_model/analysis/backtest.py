@@ -238,12 +238,16 @@ def _score_cases(ctx, cases, methods, n_paths, seed, tick) -> list[tuple[list, l
 
 def _in_processes(ctx, parts, jobs, methods, n_paths, seed, tick) -> list[tuple[list, list]]:
     """`_score_cases` on each part, in a pool of `jobs` processes (the inputs are sent with each
-    part); the parts' results concatenated in order; a part's error is raised here."""
+    part); the parts' results concatenated in order; the first part's error is raised as soon as
+    it is seen."""
     # one BLAS thread per process: two processes on two cores, not four spinning threads
     with mp.Manager() as manager, ProcessPoolExecutor(jobs, initializer=threadpool_limits, initargs=(1,)) as pool:
         done = manager.Queue()
         futures = [pool.submit(_score_cases, ctx, p, methods, n_paths, seed, done.put) for p in parts]
         while not all(f.done() for f in futures):
+            if failed := next((f for f in futures if f.done() and f.exception()), None):
+                pool.shutdown(cancel_futures=True)  # the parts not started yet are dropped
+                raise failed.exception()
             with suppress(queue.Empty):
                 tick(done.get(timeout=0.2))
         while not done.empty():
