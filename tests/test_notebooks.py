@@ -3,6 +3,7 @@ back, and a failing rerun that must leave the earlier brief intact."""
 
 from __future__ import annotations
 
+import ast
 import json
 from pathlib import Path
 
@@ -13,6 +14,16 @@ from kjqg_model.inputs.locations import notebooks_dir
 from kjqg_model.reporting.batch import Run, run_batch
 
 from .conftest import BRIEF_PATHS
+
+
+@pytest.mark.parametrize("name", ["brief", "explorer", "validation"])
+def test_every_import_of_every_notebook_resolves(name):
+    # the validation notebook runs only in the slow tests: a moved function must fail here too
+    cells = json.loads((notebooks_dir() / f"{name}.ipynb").read_text(encoding="utf-8"))["cells"]
+    code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+    imports = [n for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Import | ast.ImportFrom)]
+    assert imports
+    exec(compile(ast.Module(body=imports, type_ignores=[]), name, "exec"), {})
 
 
 def test_batch_writes_every_file_with_a_manifest(rendered):
