@@ -95,7 +95,7 @@ def _cached(history: History, key: tuple, make):
 
 
 def indicator_pool(history: History, vocab: Vocabulary, indicator: str, upto: int | None) -> Pool | None:
-    """The pool of one indicator across the provinces (None if fewer than three publish it)."""
+    """The pool of one indicator across the provinces that publish it (None if none does)."""
 
     def make():
         latent = latent_panel(history, vocab, indicator, upto)
