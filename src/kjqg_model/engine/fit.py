@@ -24,9 +24,7 @@ from ..inputs.vocab import EXACT, Vocabulary
 from .trend import Pool, fit_pool, generic_pool
 
 MIN_POOL_OBS = 3  # a series contributes to its pool's population of drifts with this many points
-MIN_PROVINCES = (
-    3  # an indicator's provincial panel enters a family pool, or fits the R&D model, from this many provinces
-)
+MIN_PROVINCES = 3  # provinces an indicator needs to enter a family pool or fit the R&D model
 SHORT_PANEL = 8  # a pool spanning fewer years takes its trend shape from its family
 FAMILIES = {"share": "shares", "count": "counts", "money": "money amounts"}
 
@@ -65,12 +63,12 @@ def exact_series(history: History, geo: str, indicator: str, upto: int | None) -
 
 def panel(history: History, indicator: str, upto: int | None, geos) -> pd.DataFrame:
     """Exact values, consecutive years x geos (NaN where not published), positive values only."""
-    parts = {g: s for g in geos if len(s := history.series(g, indicator))}
+    parts = {g: s for g in geos if len(s := history.series(g, indicator, upto))}
     if not parts:
         return pd.DataFrame()
-    rows = pd.concat(parts, names=["geo", "year"])  # one frame, so the filters below run once
-    keep = rows.qualifier.isin(EXACT) & (rows.index.get_level_values("year") <= (upto or np.inf))
-    values = rows["value"][keep].astype(float)
+    # History.exact's filter, run once over every geo's rows: 2x faster than 31 exact() calls
+    rows = pd.concat(parts, names=["geo", "year"])
+    values = rows["value"][rows.qualifier.isin(EXACT)].astype(float)
     wide = values[values > 0].unstack("geo")
     if wide.empty:
         return pd.DataFrame()

@@ -48,6 +48,11 @@ COLUMNS = [
 ]
 
 
+def _upto(s, upto: int | None):
+    """`s` (indexed by ascending year) without the years after `upto`."""
+    return s if upto is None else s.iloc[: s.index.searchsorted(upto, side="right")]
+
+
 @dataclass(frozen=True, eq=False)
 class History:
     """All loaded observations (`table`, one row per figure) and a fingerprint of the input files.
@@ -63,8 +68,7 @@ class History:
     def series(self, geo: str, indicator: str, upto: int | None = None) -> pd.DataFrame:
         """One observation per year (highest-priority file wins), indexed by year, columns
         value, qualifier, unit, source, dataset. Years after `upto` are dropped."""
-        s = self._by_series.get((geo, indicator), _EMPTY)
-        return s if upto is None else s.iloc[: s.index.searchsorted(upto, side="right")]  # years ascend
+        return _upto(self._by_series.get((geo, indicator), _EMPTY), upto)
 
     def exact(self, geo: str, indicator: str, upto: int | None = None) -> pd.Series:
         """The exactly published values of one series (qualifier '=' or '~', not bounds), by year,
@@ -73,8 +77,7 @@ class History:
         if key not in self._exact:
             s = self.series(geo, indicator)
             self._exact[key] = s.loc[s.qualifier.isin(EXACT), "value"].astype(float)
-        s = self._exact[key]
-        return s if upto is None else s.iloc[: s.index.searchsorted(upto, side="right")]  # years ascend
+        return _upto(self._exact[key], upto)
 
     @cached_property
     def _by_series(self) -> dict[tuple[str, str], pd.DataFrame]:
