@@ -5,7 +5,7 @@ the ex-post table and the figures) against its 60 s budget on 2 cores.
 
 Runs the command as a user would, into a fresh folder, and prints its wall time and the ratio
 to the budget (aim: at most 1). With --one-process, also the same scoring on one process
-(`run_backtest(jobs=1)`) and the speed-up of the two-process split.
+(`score_backtest` at jobs 1) and the speed-up of the two-process split.
 """
 
 from __future__ import annotations
@@ -28,12 +28,12 @@ def command_seconds(out: Path) -> float:
 
 
 def scoring_seconds(jobs: int) -> float:
-    from kjqg_model.analysis.backtest import run_backtest
+    from kjqg_model.analysis.backtest import BacktestSpec, score_backtest
     from kjqg_model.inputs.context import Context
 
     ctx = Context.get()
     t = time.perf_counter()
-    run_backtest(history=ctx.history, jobs=jobs)
+    score_backtest(ctx, BacktestSpec(jobs=jobs))
     return time.perf_counter() - t
 
 

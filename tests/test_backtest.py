@@ -9,13 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kjqg_model import forecast_series, project, scoring
+from kjqg_model import forecast_series, project, run_backtest, scoring
 from kjqg_model.analysis.backtest import (
     DEFAULT_METHODS,
     METHODS,
     THIN_METHODS,
     BacktestResult,
-    run_backtest,
     summarize,
     thin_view,
 )
@@ -281,8 +280,8 @@ def test_update_readme_rewrites_only_the_block(tmp_path):
 def test_backtest_command_methods_thin_flag_and_missing_markers(tmp_path, monkeypatch):
     seen = []
 
-    def fake_write_report(out, origins, indicators, n_paths, seed, history, progress, methods, **kw):
-        seen.append(methods)
+    def fake_write_report(ctx, spec, out, readme, command):
+        seen.append(spec.methods)
         return pd.DataFrame(columns=["horizons", "indicator", "method", "n", "crps", "cover50", "cover80", "cover95"])
 
     monkeypatch.setattr(calibration, "write_report", fake_write_report)

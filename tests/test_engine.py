@@ -208,7 +208,9 @@ def test_more_fiscal_growth_never_lowers_an_rd_probability(threshold, year, g1, 
 
     def p(g):
         sc = ctx.scenario("baseline").adjust({"fiscal_st_growth": g}, "x")
-        return ev.probabilities(jobs, fits, ctx.vocab, sc, 400, 3)[(t.id, "rd_expenditure")].probability
+        return ev.probabilities(jobs, fits, ctx.vocab, pj.Settings(sc, 2020, 400, 3))[
+            (t.id, "rd_expenditure")
+        ].probability
 
     lo, hi = p(g1), p(g1 + dg)
     assert 0.0 <= lo <= hi <= 1.0
@@ -243,6 +245,8 @@ def test_required_growth_brackets_the_probability():
     ctx = Context.get()
     sc = ctx.scenario("baseline").adjust({"fiscal_st_growth": got.rate - 0.01}, "x")
     jobs = [(t, "rd_expenditure")]
-    below = ev.probabilities(jobs, ev.fit_geos(jobs, ctx, None), ctx.vocab, sc, 4000, 2)[(t.id, "rd_expenditure")]
+    below = ev.probabilities(jobs, ev.fit_geos(jobs, ctx, None), ctx.vocab, pj.Settings(sc, None, 4000, 2))[
+        (t.id, "rd_expenditure")
+    ]
     assert below.probability < 0.8
     assert required_growth("guangxi_2021_2023/hte_stock_2023").rate is None  # not fiscal-driven: says so

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from kjqg_model.analysis.whatif import sensitivity
+from kjqg_model import sensitivity
 from kjqg_model.engine.projection import SHIFTS
 
 

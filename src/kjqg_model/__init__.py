@@ -1,7 +1,8 @@
 """kjqg_model: probabilities of meeting Guangxi science-and-technology plan targets.
 
 Layout: `inputs` (parameters as data), `engine` (models and simulation), `analysis` (probabilities,
-what-if, backtest), `reporting` (tables, charts, briefs, explorer), and `cli`.
+what-if, backtest), `reporting` (tables, charts, briefs, explorer), `api` (the public functions,
+which build the inputs the layers below take as arguments), and `cli`.
 """
 
 __version__ = "0.1.0"
@@ -44,9 +45,8 @@ class _OldPaths(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
 sys.meta_path.append(_OldPaths())
 
-from .analysis.evaluate import evaluate_targets  # noqa: E402
-from .analysis.whatif import required_growth, sensitivity  # noqa: E402
-from .engine.projection import Projection, forecast_series, project  # noqa: E402
+from .api import evaluate_targets, forecast_series, project, required_growth, run_backtest, sensitivity  # noqa: E402
+from .engine.projection import Projection  # noqa: E402
 from .inputs.errors import InputError  # noqa: E402
 
 __all__ = [
@@ -56,5 +56,6 @@ __all__ = [
     "forecast_series",
     "project",
     "required_growth",
+    "run_backtest",
     "sensitivity",
 ]

@@ -168,12 +168,13 @@ def cmd_data(args) -> None:
 
 
 def cmd_probabilities(args) -> None:
-    from .analysis.evaluate import evaluate_targets
+    from .analysis.evaluate import evaluate_plans
+    from .engine.projection import Settings
 
     ctx = _context(args)
     plans = list(_plans(args, ctx))
     frames = [
-        evaluate_targets(plans, s, args.origin, args.paths, args.seed, context=ctx)
+        evaluate_plans(ctx, plans, Settings(s, args.origin, args.paths, args.seed))
         for s in args.scenario or ["baseline"]
     ]
     frame = pd.concat(frames, ignore_index=True)
@@ -209,7 +210,7 @@ def cmd_probabilities(args) -> None:
 def cmd_template(args) -> None:
     from .reporting.template import write_template
 
-    rows, series, origin = write_template(args.plan, args.out, args.origin, _context(args))
+    rows, series, origin = write_template(_context(args), args.plan, args.out, args.origin)
     if not rows:
         print(f"# every target of {args.plan} has at least {THIN} observations up to {origin}: nothing to fill in")
         return
@@ -425,13 +426,12 @@ def cmd_briefs(args) -> int:
 
 
 def cmd_backtest(args) -> None:
-    from .analysis.backtest import DEFAULT_METHODS, INDICATORS, METHODS, THIN_METHODS, year_range
+    from .analysis.backtest import DEFAULT_METHODS, INDICATORS, METHODS, THIN_METHODS, BacktestSpec, year_range
     from .reporting.calibration import write_report
 
-    history = _context(args).history if args.history else None
+    ctx = _context(args)
     origins = year_range(args.origins)
-    vocab = history.vocab if history else _context(args).vocab
-    unknown = [i for i in args.indicator or [] if i not in vocab.indicators]
+    unknown = [i for i in args.indicator or [] if i not in ctx.vocab.indicators]
     if unknown:
         raise InputError.single("--indicator", ", ".join(unknown), "indicators in params/indicators.yaml")
     wrong = [m for m in args.method or [] if m not in METHODS]
@@ -451,18 +451,8 @@ def cmd_backtest(args) -> None:
             f"--readme {args.readme}",
         ]
     )
-    scores = write_report(
-        args.out,
-        origins,
-        tuple(args.indicator or INDICATORS),
-        args.paths,
-        args.seed,
-        history,
-        True,
-        methods,
-        readme=args.readme,
-        command=command,
-    )
+    spec = BacktestSpec(origins, tuple(args.indicator or INDICATORS), None, methods, args.paths, args.seed)
+    scores = write_report(ctx, spec, args.out, args.readme, command)
     head = scores[scores.horizons == "1–3"][["indicator", "method", "n", "crps", "cover50", "cover80", "cover95"]]
     _emit(head.round(3), args.format)
     if args.format == "table":

@@ -25,7 +25,7 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from ..engine.fit import exact_series, family, family_pool, from_latent, provinces, to_latent, transform_of
-from ..engine.projection import forecast_series, simulate_indicator
+from ..engine.projection import Settings, forecast_series, simulate_indicator
 from ..engine.streams import Streams, running_sum
 from ..engine.trend import fit_trend, trend_steps
 from ..inputs.context import Context
@@ -50,9 +50,8 @@ Method = Callable[[Context, "Case", int, int], np.ndarray | None]  # (inputs, ca
 
 
 def _kjqg(ctx, case, n, seed):
-    return simulate_indicator(
-        ctx, case.geo, case.indicator, "baseline", case.origin, case.origin + case.horizon, n, seed
-    ).paths
+    settings = Settings("baseline", case.origin, n, seed)
+    return simulate_indicator(ctx, case.geo, case.indicator, settings, case.origin + case.horizon).paths
 
 
 def _forecast_series(ctx, case, n, seed):
@@ -103,7 +102,7 @@ def _kjqg_thin(k: int) -> Method:
     def method(ctx, case, n, seed):
         # the pooled fits this case needs are made from the whole history first (as for kjqg), so
         # the view reuses them instead of refitting the pools on the cut series
-        simulate_indicator(ctx, case.geo, case.indicator, "baseline", case.origin, case.origin + 1, 1, seed)
+        simulate_indicator(ctx, case.geo, case.indicator, Settings("baseline", case.origin, 1, seed), case.origin + 1)
         view = replace(ctx, history=thin_view(ctx.history, case.geo, case.indicator, case.origin, k))
         return _kjqg(view, case, n, seed)
 
@@ -187,32 +186,36 @@ def backtest_cases(history: History, geos, indicators, origins) -> list[Case]:
     return out
 
 
-def run_backtest(
-    origins=ORIGINS,
-    indicators=INDICATORS,
-    geos=None,
-    methods=None,
-    n_paths: int = 1000,
-    seed: int = 0,
-    history: History | None = None,
-    progress: bool = False,
-    jobs: int = 2,
-) -> BacktestResult:
-    """Score `methods` on every case. With `jobs` > 1 each origin's cases are one task for a pool
-    of `jobs` processes, the latest origins (the longest series) first (the pooled fits are made
-    per origin, so no fit is made twice); every case is forecast from the same seed, so the
-    numbers do not depend on `jobs`."""
-    ctx = Context.get(history)
-    cases = backtest_cases(ctx.history, list(geos or provinces(ctx.vocab)), indicators, origins)
-    methods = list(methods or DEFAULT_METHODS)
+@dataclass(frozen=True)
+class BacktestSpec:
+    """What a backtest scores: the origins, indicators and geos (None = every province) of its
+    cases, the methods, the paths per forecast and the seed; `jobs` processes score them."""
+
+    origins: tuple[int, ...] = ORIGINS
+    indicators: tuple[str, ...] = INDICATORS
+    geos: tuple[str, ...] | None = None
+    methods: tuple[str, ...] = DEFAULT_METHODS
+    n_paths: int = 1000
+    seed: int = 0
+    jobs: int = 2
+
+
+def score_backtest(ctx: Context, spec: BacktestSpec, progress: bool = False) -> BacktestResult:
+    """Score the methods of `spec` on every case, on the inputs `ctx`. With `jobs` > 1 each
+    origin's cases are one task for a pool of `jobs` processes, the latest origins (the longest
+    series) first (the pooled fits are made per origin, so no fit is made twice); every case is
+    forecast from the same seed, so the numbers do not depend on `jobs`."""
+    unknown = [m for m in spec.methods if m not in METHODS]
+    if unknown:
+        raise InputError.single("methods", ", ".join(unknown), "some of " + ", ".join(METHODS))
+    cases = backtest_cases(ctx.history, list(spec.geos or provinces(ctx.vocab)), spec.indicators, spec.origins)
     by_origin = sorted({c.origin for c in cases}, reverse=True)
     parts = [[i for i, c in enumerate(cases) if c.origin == o] for o in by_origin]
     with _progress(len(cases), progress) as tick:
-        if jobs <= 1 or len(parts) <= 1:
-            scored = _score_cases(ctx, cases, methods, n_paths, seed, tick)
+        if spec.jobs <= 1 or len(parts) <= 1:
+            scored = _score_cases(ctx, cases, spec, tick)
         else:
-            tasks = [[cases[i] for i in p] for p in parts]
-            scored = _in_processes(ctx, tasks, jobs, methods, n_paths, seed, tick)
+            scored = _in_processes(ctx, [[cases[i] for i in p] for p in parts], spec, tick)
             order = np.argsort(np.concatenate(parts), kind="stable")  # back to the order of `cases`
             scored = [scored[i] for i in order]
     rows = [r for case_rows, _ in scored for r in case_rows]
@@ -220,13 +223,13 @@ def run_backtest(
     return BacktestResult(pd.DataFrame(rows), pd.DataFrame(events))
 
 
-def _score_cases(ctx, cases, methods, n_paths, seed, tick) -> list[tuple[list, list]]:
+def _score_cases(ctx, cases, spec: BacktestSpec, tick) -> list[tuple[list, list]]:
     """Per case, the rows and events of every method that forecast it."""
     out = []
     for case in cases:
         rows, events = [], []
-        for name in methods:
-            paths = METHODS[name](ctx, case, n_paths, seed)
+        for name in spec.methods:
+            paths = METHODS[name](ctx, case, spec.n_paths, spec.seed)
             if paths is not None:
                 r, e = score_case(case, name, np.asarray(paths))
                 rows += r
@@ -236,14 +239,14 @@ def _score_cases(ctx, cases, methods, n_paths, seed, tick) -> list[tuple[list, l
     return out
 
 
-def _in_processes(ctx, parts, jobs, methods, n_paths, seed, tick) -> list[tuple[list, list]]:
-    """`_score_cases` on each part, in a pool of `jobs` processes (the inputs are sent with each
-    part); the parts' results concatenated in order; the first part's error is raised as soon as
-    it is seen."""
+def _in_processes(ctx, parts, spec: BacktestSpec, tick) -> list[tuple[list, list]]:
+    """`_score_cases` on each part, in a pool of `spec.jobs` processes (the inputs are sent with
+    each part); the parts' results concatenated in order; the first part's error is raised as soon
+    as it is seen."""
     # one BLAS thread per process: two processes on two cores, not four spinning threads
-    with mp.Manager() as manager, ProcessPoolExecutor(jobs, initializer=threadpool_limits, initargs=(1,)) as pool:
+    with mp.Manager() as manager, ProcessPoolExecutor(spec.jobs, initializer=threadpool_limits, initargs=(1,)) as pool:
         done = manager.Queue()
-        futures = [pool.submit(_score_cases, ctx, p, methods, n_paths, seed, done.put) for p in parts]
+        futures = [pool.submit(_score_cases, ctx, p, spec, done.put) for p in parts]
         while not all(f.done() for f in futures):
             if failed := next((f for f in futures if f.done() and f.exception()), None):
                 pool.shutdown(cancel_futures=True)  # the parts not started yet are dropped
@@ -335,10 +338,10 @@ def event_scores(events: pd.DataFrame) -> pd.DataFrame:
 EXANTE_PLANS = ("guangxi_2021_2023", "liuzhou_2021_2023", "baise_2021_2023")
 
 
-def exante(origins=(2020, 2021), n_paths: int = 20_000, seed: int = 0, history: History | None = None) -> pd.DataFrame:
+def exante(ctx: Context, origins=(2020, 2021), n_paths: int = 20_000, seed: int = 0) -> pd.DataFrame:
     """The 2023 targets of the 2021–2023 plans seen from past origins, beside what happened."""
-    from .evaluate import evaluate_targets
+    from .evaluate import evaluate_plans
 
-    frames = [evaluate_targets(list(EXANTE_PLANS), "baseline", o, n_paths, seed, history) for o in origins]
+    frames = [evaluate_plans(ctx, list(EXANTE_PLANS), Settings("baseline", o, n_paths, seed)) for o in origins]
     df = pd.concat(frames, ignore_index=True)
     return df[df.probability.notna()]

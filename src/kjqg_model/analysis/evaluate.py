@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from ..engine.projection import GeoFit, GeoModel, NoHistory
+from ..engine.projection import GeoFit, GeoModel, NoHistory, Settings
 from ..engine.streams import Streams
 from ..inputs.context import Context
 from ..inputs.errors import InputError
-from ..inputs.history import History
-from ..inputs.scenarios import Scenario
 from ..inputs.targets import Plan, Target
 from ..inputs.vocab import Vocabulary
 from .outcomes import ValueAt, actual_outcome, concrete_indicator, met_from_actual, outcome, progress
@@ -48,24 +47,23 @@ def probabilities(
     targets: list[tuple[Target, str]],
     fits: dict[str, GeoFit],
     vocab: Vocabulary,
-    scenario: Scenario,
-    n_paths: int,
-    seed: int,
+    settings: Settings,
     shifts: dict | None = None,
 ) -> dict[tuple[str, str], Estimate]:
-    """P(target met) for (target, concrete indicator) pairs, simulated jointly per geo in chunks
-    (memory stays bounded whatever n_paths). A pair that cannot be simulated gets NaN and the reason."""
+    """P(target met) for (target, concrete indicator) pairs under `settings` (its scenario a
+    Scenario; its origin is the fits'), simulated jointly per geo in chunks (memory stays bounded
+    whatever the number of paths). A pair that cannot be simulated gets NaN and the reason."""
     needs = _needs(targets)
     failed = {(g, i): fits[g].missing[i] for g, inds in needs.items() for i in inds if i in fits[g].missing}
     for g, i in failed:
         del needs[g][i]
     hits = {(t.id, ind): 0 for t, ind in targets}
     reasons: dict[tuple[str, str], str] = {}
-    done = 0
+    done, n_paths = 0, settings.n_paths
     while done < n_paths:  # one chunk of paths alive at a time: memory does not grow with n_paths
-        m, streams = min(CHUNK, n_paths - done), Streams(seed, start=done)
+        m, streams = min(CHUNK, n_paths - done), Streams(settings.seed, start=done)
         sims = {
-            g: fits[g].simulate(list(inds), max(inds.values()), m, streams, scenario, shifts)
+            g: fits[g].simulate(list(inds), max(inds.values()), m, streams, settings.scenario, shifts)
             for g, inds in needs.items()
             if inds
         }
@@ -103,47 +101,42 @@ def _path_lookup(sims: dict, indicator: str, failed: dict) -> ValueAt:
     return value_at
 
 
-def evaluate_targets(
-    plan: str | list[str] | None = None,
-    scenario: str = "baseline",
-    origin: int | None = None,
-    n_paths: int = 20_000,
-    seed: int = 0,
-    history: History | None = None,
-    *,
-    history_dirs=(),
-    plans_dirs=(),
-    context: Context | None = None,
-) -> pd.DataFrame:
-    """One row per target: probability of meeting it under `scenario`, seen from `origin` (the last
-    data year used; None = all data), with the Monte Carlo standard error, the number of observations
-    it rests on, the progress ratio and, where published, the actual outcome. A turnover target whose
-    plan does not name the basis is evaluated on the buyer-region (inflow) basis where published,
-    with the seller-region basis in `alt_basis_*`. `history_dirs` and `plans_dirs` are the analyst's
-    folders (`--history`, `--plans`)."""
-    if n_paths < 1:
-        raise InputError.single("n_paths", repr(n_paths), "a positive number of paths")
-    ctx = context or Context.get(history, history_dirs, plans_dirs)
-    plan_ids = list(ctx.plans) if plan is None else [plan] if isinstance(plan, str) else list(plan)
+class _Entry(NamedTuple):
+    """A target of a plan, its readiness, and the series it is evaluated on."""
+
+    plan: Plan
+    target: Target
+    ready: Readiness
+    indicators: list[str]
+
+
+def evaluate_plans(ctx: Context, plan_ids: list[str], settings: Settings) -> pd.DataFrame:
+    """One row per target of the plans (results.ResultRow): the probability of meeting it under
+    `settings` on the inputs `ctx`, with the Monte Carlo standard error, the number of observations
+    it rests on, the progress ratio and, where published, the actual outcome. A turnover target
+    whose plan does not name the basis is evaluated on the buyer-region (inflow) basis where
+    published, with the seller-region basis in `alt_basis_*`."""
+    if settings.n_paths < 1:
+        raise InputError.single("n_paths", repr(settings.n_paths), "a positive number of paths")
     plans = [ctx.plan(p) for p in plan_ids]
-    sc = ctx.scenario(scenario)
-    rows, jobs = [], []
+    settings = replace(settings, scenario=ctx.scenario(settings.scenario))
+    entries, jobs = [], []
     for p in plans:
         for t in p.targets:
-            ready = readiness(t, ctx.history, ctx.vocab, origin)
-            inds = _evaluated_indicators(t, ctx, origin) if ready.modelled else []
+            ready = readiness(t, ctx.history, ctx.vocab, settings.origin)
+            inds = _evaluated_indicators(t, ctx, settings.origin) if ready.modelled else []
             jobs += [(t, i) for i in inds]
-            rows.append((p, t, ready, inds))
-    est = probabilities(jobs, fit_geos(jobs, ctx, origin), ctx.vocab, sc, n_paths, seed)
-    run = dict(scenario=sc.name, origin=origin, n_paths=n_paths, seed=seed)
-    records = [asdict(_row(p, t, ready, inds, est, ctx, run)) for p, t, ready, inds in rows]
+            entries.append(_Entry(p, t, ready, inds))
+    est = probabilities(jobs, fit_geos(jobs, ctx, settings.origin), ctx.vocab, settings)
+    records = [asdict(_row(e, est, ctx, settings)) for e in entries]
     return pd.DataFrame.from_records(records, columns=COLUMNS)
 
 
-def _row(p: Plan, t: Target, ready: Readiness, inds: list[str], est: dict, ctx: Context, run: dict) -> ResultRow:
-    """One target's row: its probability on the series `inds` (both bases for a turnover target whose
-    plan names none), the published outcome, and the progress ratio."""
-    origin = run["origin"]
+def _row(entry: _Entry, est: dict, ctx: Context, settings: Settings) -> ResultRow:
+    """One target's row: its probability on its series (both bases for a turnover target whose plan
+    names none), the published outcome, and the progress ratio."""
+    p, t, ready, inds = entry
+    origin = settings.origin
     row = ResultRow(
         **{
             k: getattr(t, k)
@@ -154,7 +147,10 @@ def _row(p: Plan, t: Target, ready: Readiness, inds: list[str], est: dict, ctx: 
         state=ready.state.value,
         status=ready.message,
         n_obs=ready.n_obs,
-        **run,
+        scenario=settings.scenario.name,
+        origin=origin,
+        n_paths=settings.n_paths,
+        seed=settings.seed,
     )
     # a published outcome is shown even where no probability can be given
     actual = actual_outcome(t, ctx.history, ctx.vocab, inds[0] if inds else concrete_indicator(t, ctx.vocab))

@@ -3,16 +3,15 @@ Both reuse one fit of the models and common random numbers, so differences are n
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
-from ..engine.projection import SHIFTS, GeoFit, NoHistory
+from ..engine.projection import SHIFTS, GeoFit, NoHistory, Settings
 from ..inputs import units
 from ..inputs.context import Context
 from ..inputs.errors import InputError
-from ..inputs.history import History
 from ..inputs.scenarios import PARAMETERS, Scenario
 from ..inputs.scenarios import SERIES as SCENARIO_SERIES
 from ..inputs.targets import Target
@@ -53,35 +52,28 @@ class RequiredGrowth:
     reason: str = ""  # when out of reach: distance | elasticity cap | gdp | uncertainty
 
 
-def required_growth(
-    target: Target | str,
-    probability: float = 0.8,
-    origin: int | None = None,
-    n_paths: int = 5_000,
-    seed: int = 0,
-    history: History | None = None,
-    bounds: tuple[float, float] | None = None,
-    context: Context | None = None,
+def solve_required_growth(
+    ctx: Context, target: Target | str, probability: float, settings: Settings, bounds: tuple[float, float] | None
 ) -> RequiredGrowth:
-    """The yearly growth of fiscal S&T spending that gives `probability` of meeting the target,
-    found by bisection on common random numbers (the probability is monotone in the rate) with
-    one fit of the models reused at every rate. `bounds` default to the scenario range. `context`
-    carries analysts' folders (plans added with --plans)."""
-    ctx = context or Context.get(history)
+    """The yearly growth of fiscal S&T spending that gives `probability` of meeting the target
+    (`settings`: the scenario the rate is set on, origin, paths and seed), found by bisection on
+    common random numbers (the probability is monotone in the rate) with one fit of the models
+    reused at every rate. `bounds` default to the scenario range."""
     t = find_target(target, ctx)
     if not fiscal_driven(t.indicator, ctx.vocab):
         return RequiredGrowth(None, np.nan, f"{t.indicator or t.name} 不受财政科技投入驱动（模型中无此关系）")
+    origin = settings.origin
     ready = readiness(t, ctx.history, ctx.vocab, origin)
     if not ready.modelled:
         return RequiredGrowth(None, np.nan, ready.message)
     ind = concrete_indicator(t, ctx.vocab)
-    base = ctx.scenario("baseline")
+    base = ctx.scenario(settings.scenario)
     fits = fit_geos([(t, ind)], ctx, origin)
     lo, hi = bounds or PARAMETERS["fiscal_st_growth"]
 
     def p_at(rate: float) -> float:
         sc = base.adjust({"fiscal_st_growth": rate}, f"fiscal {rate:+.3f}")
-        got = probabilities([(t, ind)], fits, ctx.vocab, sc, n_paths, seed)[(t.id, ind)]
+        got = probabilities([(t, ind)], fits, ctx.vocab, replace(settings, scenario=sc))[(t.id, ind)]
         if got.reason:
             raise NoHistory(got.reason)
         return got.probability
@@ -145,29 +137,20 @@ def _out_of_reach(t: Target, ind: str, fit: GeoFit, base: Scenario, cap: float) 
     return "distance", facts + "主要原因是目标距现状太远。"
 
 
-def sensitivity(
-    plan: str,
-    scenario: str = "baseline",
-    origin: int | None = None,
-    n_paths: int = 5_000,
-    seed: int = 0,
-    history: History | None = None,
-    context: Context | None = None,
-) -> pd.DataFrame:
+def sensitivity_table(ctx: Context, plan: str, settings: Settings) -> pd.DataFrame:
     """How each modelled target's probability moves when each key assumption moves by one standard
-    deviation either way (common random numbers and one fit: the differences are not noise).
-    `context` carries analysts' folders (plans added with --plans)."""
-    ctx = context or Context.get(history)
-    sc = ctx.scenario(scenario)
+    deviation either way (common random numbers and one fit: the differences are not noise)."""
+    settings = replace(settings, scenario=ctx.scenario(settings.scenario))
+    origin = settings.origin
     jobs = [
         (t, concrete_indicator(t, ctx.vocab))
         for t in ctx.plan(plan).targets
         if readiness(t, ctx.history, ctx.vocab, origin).modelled
     ]
     fits = fit_geos(jobs, ctx, origin)
-    base = probabilities(jobs, fits, ctx.vocab, sc, n_paths, seed)
+    base = probabilities(jobs, fits, ctx.vocab, settings)
     rows = []
-    moved = {(a, k): probabilities(jobs, fits, ctx.vocab, sc, n_paths, seed, {a: k}) for a in SHIFTS for k in (-1, 1)}
+    moved = {(a, k): probabilities(jobs, fits, ctx.vocab, settings, {a: k}) for a in SHIFTS for k in (-1, 1)}
     for t, ind in jobs:
         if base[(t.id, ind)].reason:
             continue

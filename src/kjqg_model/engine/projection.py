@@ -503,30 +503,27 @@ class _Run:
         return np.exp(mean + sd * z)[:, None] * three
 
 
-def project(
-    geo: str,
-    indicator: str,
-    scenario: str = "baseline",
-    origin: int | None = None,
-    end: int = 2030,
-    n_paths: int = 10_000,
-    seed: int = 0,
-    history: History | None = None,
-) -> Projection:
-    """Simulated futures of one indicator of one geo (see the module docstring for the models)."""
-    return simulate_indicator(Context.get(history), geo, indicator, scenario, origin, end, n_paths, seed)
+@dataclass(frozen=True)
+class Settings:
+    """What a simulation is run with: the scenario (a name in params/scenarios.yaml or a Scenario),
+    the last data year used (None = all data), the number of paths and the seed."""
+
+    scenario: str | Scenario = "baseline"
+    origin: int | None = None
+    n_paths: int = 10_000
+    seed: int = 0
 
 
-def simulate_indicator(
-    ctx: Context, geo: str, indicator: str, scenario: str, origin: int | None, end: int, n_paths: int, seed: int
-) -> Projection:
-    """`project` on given inputs."""
+def simulate_indicator(ctx: Context, geo: str, indicator: str, settings: Settings, end: int) -> Projection:
+    """Simulated futures of one indicator of one geo to `end` (see the module docstring for the
+    models), on the inputs `ctx`."""
     geo = ctx.vocab.geo(geo)
     if indicator not in ctx.vocab.indicators:
         raise InputError.single("indicator", repr(indicator), "an indicator in params/indicators.yaml")
-    fit = GeoModel(ctx.history, geo, origin, ctx.vocab).fit([indicator])
+    fit = GeoModel(ctx.history, geo, settings.origin, ctx.vocab).fit([indicator])
+    scenario = ctx.scenario(settings.scenario)
     try:
-        return fit.simulate([indicator], end, n_paths, Streams(seed), ctx.scenario(scenario))[indicator]
+        return fit.simulate([indicator], end, settings.n_paths, Streams(settings.seed), scenario)[indicator]
     except NoHistory as exc:
         raise InputError.single("history", str(exc), "at least one exact observation up to the origin") from None
 

@@ -13,11 +13,11 @@ from urllib.parse import urlparse
 import numpy as np
 import pandas as pd
 
-from ..analysis.evaluate import evaluate_targets
+from ..analysis.evaluate import evaluate_plans
 from ..analysis.outcomes import concrete_indicator
 from ..analysis.readiness import THIN, series_for
-from ..analysis.whatif import fiscal_driven, required_growth, sensitivity
-from ..engine.projection import NoHistory, project
+from ..analysis.whatif import fiscal_driven, sensitivity_table, solve_required_growth
+from ..engine.projection import NoHistory, Settings, simulate_indicator
 from ..inputs import units
 from ..inputs.context import Context
 from ..inputs.errors import InputError
@@ -372,11 +372,8 @@ class Brief:
     # --- results and files ----------------------------------------------------------------------
     @cached_property
     def results(self) -> pd.DataFrame:
-        """evaluate_targets for every scenario, stacked (the CSV of the brief)."""
-        frames = [
-            evaluate_targets(self.plan.id, s, self.origin, self.n_paths, self.seed, context=self.ctx)
-            for s in self.scenarios
-        ]
+        """The probability table of every scenario, stacked (the CSV of the brief)."""
+        frames = [evaluate_plans(self.ctx, [self.plan.id], self._settings(s)) for s in self.scenarios]
         return pd.concat(frames, ignore_index=True)
 
     @cached_property
@@ -385,7 +382,7 @@ class Brief:
         is already history there: no forecast to look back on)."""
         if self.exante_origin is None:
             return pd.DataFrame()
-        r = evaluate_targets(self.plan.id, "baseline", self.exante_origin, self.n_paths, self.seed, context=self.ctx)
+        r = evaluate_plans(self.ctx, [self.plan.id], Settings("baseline", self.exante_origin, self.n_paths, self.seed))
         return r[(r.year > self.exante_origin) & r.probability.notna()].reset_index(drop=True)
 
     def save_results(self, out_dir) -> None:
@@ -611,9 +608,12 @@ class Brief:
             inds.append(concrete_indicator(t, self.ctx.vocab, next(b for b in BASIS_ZH if b != basis)))
         return inds
 
+    def _settings(self, scenario: str, n_paths: int | None = None) -> Settings:
+        """This brief's origin and seed, with `scenario` and at most `n_paths` paths."""
+        return Settings(scenario, self.origin, min(self.n_paths, n_paths or self.n_paths), self.seed)
+
     def _project(self, geo: str, ind: str, end: int, scenario: str | None = None, n_paths: int = 20_000):
-        scenario = scenario or self.scenarios[0]
-        return project(geo, ind, scenario, self.origin, end, min(self.n_paths, n_paths), self.seed, self.ctx.history)
+        return simulate_indicator(self.ctx, geo, ind, self._settings(scenario or self.scenarios[0], n_paths), end)
 
     def fan_charts(self) -> list:
         """Bank of England style deciles per modelled series, first scenario, targets marked; two
@@ -681,9 +681,7 @@ class Brief:
     def tornado(self, top: int = 4):
         """How each assumption moves the probability (±1 sd), for the targets it moves most;
         returns the figure (or None) and the names of targets no assumption visibly moves."""
-        s = sensitivity(
-            self.plan.id, self.scenarios[0], self.origin, min(self.n_paths, 5000), self.seed, context=self.ctx
-        )
+        s = sensitivity_table(self.ctx, self.plan.id, self._settings(self.scenarios[0], 5000))
         if s.empty:
             return None, []
         swing = s.groupby("target_id").swing.max()
@@ -718,10 +716,7 @@ class Brief:
         for t in self._modelled_targets():
             if not fiscal_driven(t.indicator, self.ctx.vocab):
                 continue
-            got = {
-                p: required_growth(t, p, self.origin, min(self.n_paths, 5000), self.seed, context=self.ctx)
-                for p in (0.5, 0.8)
-            }
+            got = {p: solve_required_growth(self.ctx, t, p, self._settings("baseline", 5000), None) for p in (0.5, 0.8)}
             out = {"目标": self._name(t), "目标值": self._goal(t)}
             for p, g in got.items():
                 out[f"{p:.0%}把握所需年增速"] = f"{g.rate:.1%}" if g.rate is not None else "达不到"

@@ -15,10 +15,10 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import display
 
-from ..analysis.evaluate import evaluate_targets
+from ..analysis.evaluate import evaluate_plans
 from ..analysis.outcomes import concrete_indicator
 from ..analysis.whatif import fiscal_driven
-from ..engine.projection import project
+from ..engine.projection import Settings, simulate_indicator
 from ..inputs.context import Context
 from ..inputs.errors import InputError
 from ..inputs.scenarios import PARAMETERS, SERIES, TITLES, Scenario
@@ -148,7 +148,7 @@ class Explorer:
         sc = self.scenario()
         key = (self.plan.value, self.origin_year, tuple(sorted(sc.params.items())))
         if self._evaluated is None or self._evaluated[0] != key:
-            frame = evaluate_targets(self.plan.value, sc, self.origin_year, self.n_paths, self.seed, context=self.ctx)
+            frame = evaluate_plans(self.ctx, [self.plan.value], Settings(sc, self.origin_year, self.n_paths, self.seed))
             self._evaluated = (key, frame)
         return self._evaluated[1]
 
@@ -236,16 +236,8 @@ class Explorer:
         targets = self._series_targets[(geo, ind)]
         label = f"{geo} {self.ctx.vocab.indicators[ind].label}"
         try:
-            proj = project(
-                geo,
-                ind,
-                self.scenario(),
-                self.origin_year,
-                max([t.year for t in targets] + [2030]),
-                self.n_paths,
-                self.seed,
-                self.ctx.history,
-            )
+            settings = Settings(self.scenario(), self.origin_year, self.n_paths, self.seed)
+            proj = simulate_indicator(self.ctx, geo, ind, settings, max([t.year for t in targets] + [2030]))
         except InputError:
             return f"{label}：截至起点没有精确的历史值，无法绘制扇形图。"
         if proj.observed.empty:  # a stock built from flows needs three years of them

@@ -132,12 +132,9 @@ def instructions(plan: Plan, origin: int, out: Path) -> list[str]:
     ]
 
 
-def write_template(
-    plan_id: str, out: Path, origin: int | None = None, ctx: Context | None = None
-) -> tuple[int, int, int]:
-    """Write the template for `plan_id` to `out` (.xlsx, or .csv with a tab-separated _说明.txt beside it).
-    Returns (rows, series, the origin used)."""
-    ctx = ctx or Context.get()
+def write_template(ctx: Context, plan_id: str, out: Path, origin: int | None = None) -> tuple[int, int, int]:
+    """Write the template for `plan_id` (a plan of `ctx`) to `out` (.xlsx, or .csv with a
+    tab-separated _说明.txt beside it). Returns (rows, series, the origin used)."""
     plan = ctx.plan(plan_id)
     origin = plan.base_year if origin is None else origin
     out = Path(out)
