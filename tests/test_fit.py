@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kjqg_model.engine.fit import fit_rd_panel, panel, prior_pool, provinces
+from kjqg_model.engine.fit import clustered_ols, fit_rd_panel, panel, prior_pool, provinces
 from kjqg_model.inputs.vocab import load_vocabulary
 from tests.conftest import history_of
 
@@ -94,3 +94,16 @@ def test_a_pool_with_a_constant_series_has_a_positive_scale():
     rows += [(PROVINCES[0], "gdp", y, 50.0) for y in range(2010, 2020)]
     pool = prior_pool(history_of(rows), VOCAB, "gdp", None)
     assert np.isfinite(pool.scale.s2) and pool.scale.s2 > 0 and 1 <= pool.scale.nu <= 100
+
+
+def test_clustered_ols_is_statsmodels_cluster_covariance():
+    import statsmodels.api as sm  # the reference: the engine itself does not import statsmodels
+
+    rng = np.random.default_rng(3)
+    for n, k, g in ((300, 2, 12), (40, 3, 4)):
+        x, groups = rng.normal(size=(n, k)), rng.integers(0, g, n)
+        y = x @ np.arange(1.0, k + 1) + rng.normal(size=n) + rng.normal(size=g)[groups]  # a shock per cluster
+        ref = sm.OLS(y, x).fit(cov_type="cluster", cov_kwds={"groups": groups})
+        coef, cov = clustered_ols(y, x, groups)
+        np.testing.assert_allclose(coef, ref.params, rtol=1e-12)
+        np.testing.assert_allclose(cov, ref.cov_params(), rtol=1e-12)

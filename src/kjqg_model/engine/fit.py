@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 
 from ..inputs.history import History
 from ..inputs.vocab import EXACT, Vocabulary
@@ -201,6 +200,21 @@ def driver_growth(history: History, geo: str, upto: int | None, years, drivers) 
     return pd.DataFrame(out, index=years)
 
 
+def clustered_ols(y: np.ndarray, x: np.ndarray, clusters: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """OLS coefficients and their covariance with errors clustered by `clusters`: the sandwich
+    (X'X)^-1 (sum over clusters of X_g'u_g u_g'X_g) (X'X)^-1 with the small-sample factor
+    G/(G-1) (N-1)/(N-K) (statsmodels' cov_type="cluster", in numpy: the engine does not import
+    statsmodels)."""
+    n, k = x.shape
+    bread = np.linalg.inv(x.T @ x)
+    coef = bread @ (x.T @ y)
+    labels, index = np.unique(clusters, return_inverse=True)
+    scores = np.zeros((len(labels), k))
+    np.add.at(scores, index, x * (y - x @ coef)[:, None])
+    g = len(labels)
+    return coef, bread @ (scores.T @ scores) @ bread * (g / (g - 1)) * ((n - 1) / (n - k))
+
+
 def fit_rd_panel(history: History, vocab: Vocabulary, indicator: str, upto: int | None = None) -> RDPanelFit | None:
     """The R&D panel model of `indicator` (model rd_panel) on the provinces' data up to `upto`;
     None where fewer than MIN_PROVINCES provinces, or years of growth, publish it with its drivers
@@ -217,10 +231,9 @@ def _fit_rd_panel(history: History, vocab: Vocabulary, indicator: str, upto: int
         return None
     x = list(drivers)
     demeaned = growth[["rd", *x]] - growth.groupby("geo")[["rd", *x]].transform("mean")
-    fit = sm.OLS(demeaned["rd"], demeaned[x]).fit(cov_type="cluster", cov_kwds={"groups": growth["year"]})
+    coef, cov = clustered_ols(demeaned["rd"].to_numpy(), demeaned[x].to_numpy(), growth["year"].to_numpy())
     n_groups = growth.geo.nunique()
-    cov = np.asarray(fit.cov_params()) * (len(growth) - 2) / (len(growth) - 2 - n_groups)
-    coef = np.asarray(fit.params[x])
+    cov *= (len(growth) - 2) / (len(growth) - 2 - n_groups)  # the within transform used a mean per geo
     year_growth = growth.groupby("year")[x].mean()
     rd = logs[indicator]
     years = rd.index
