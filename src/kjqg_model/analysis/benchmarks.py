@@ -81,7 +81,6 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import minimize_scalar
 
 MIN_POINTS = 4  # both methods: below this the residual variance has no degrees of freedom left
 SMALL_SAMPLE_MAX = 6  # R's ets(): n <= npars + 4 with npars = 2 (alpha, l0) for model "ZZZ"
@@ -273,6 +272,8 @@ def _ses_drift_errors(y: np.ndarray, b: float, alphas: np.ndarray) -> tuple[np.n
 
 def _fit_theta(y: np.ndarray) -> tuple[float, float, float, float]:
     """(alpha, b, last level, sigma2) of the Theta method's SES-with-drift form on y."""
+    from scipy.optimize import minimize_scalar  # loaded only when a benchmark runs
+
     t = np.arange(y.size, dtype=float)
     b = 0.5 * np.polyfit(t, y, 1)[0]
 

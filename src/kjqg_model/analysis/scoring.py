@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 
 def crps_samples(samples: np.ndarray, y):
@@ -21,7 +21,8 @@ def crps_samples(samples: np.ndarray, y):
 def crps_normal(mu, sigma, y):
     """Closed-form CRPS of N(mu, sigma^2) at y (Gneiting et al. 2005)."""
     z = (np.asarray(y) - mu) / sigma
-    return sigma * (z * (2 * stats.norm.cdf(z) - 1) + 2 * stats.norm.pdf(z) - 1 / np.sqrt(np.pi))
+    pdf = np.exp(-0.5 * z * z) / np.sqrt(2 * np.pi)
+    return sigma * (z * (2 * special.ndtr(z) - 1) + 2 * pdf - 1 / np.sqrt(np.pi))
 
 
 def central_interval(samples: np.ndarray, level: float):
