@@ -153,6 +153,8 @@ def test_history_truncated_is_a_cheap_view():
     assert view.fits == h.fits and view.fits is not h.fits
     view.fits["made under the view"] = 2
     assert "made under the view" not in h.fits
+    twice = view.truncated({("B", "x"): 2011})  # a view of a view keeps the first view's cuts
+    assert list(twice.series("A", "x").index) == [2013, 2014, 2015] and list(twice.series("B", "x").index) == [2011]
 
 
 GEOS = ["广西", "广东", "北京", "贵州"]
@@ -281,7 +283,7 @@ def test_update_readme_rewrites_only_the_block(tmp_path):
 def test_backtest_command_methods_thin_flag_and_missing_markers(tmp_path, monkeypatch):
     seen = []
 
-    def fake_write_report(ctx, spec, out, readme, command):
+    def fake_write_report(ctx, spec, out, readme, command, progress=True):
         seen.append(spec.methods)
         return pd.DataFrame(columns=["horizons", "indicator", "method", "n", "crps", "cover50", "cover80", "cover95"])
 

@@ -107,3 +107,18 @@ def test_clustered_ols_is_statsmodels_cluster_covariance():
         coef, cov = clustered_ols(y, x, groups)
         np.testing.assert_allclose(coef, ref.params, rtol=1e-12)
         np.testing.assert_allclose(cov, ref.cov_params(), rtol=1e-12)
+
+
+def test_rd_panel_is_not_fitted_where_a_driver_never_moves_apart_from_its_provinces_trend():
+    # fiscal S&T grows at a constant rate in each province: no within variation, no elasticity
+    rng = np.random.default_rng(5)
+    rows = []
+    for i, g in enumerate(PROVINCES[:8]):
+        gdp = np.cumsum(rng.normal(0.08, 0.03, 10))
+        for j, y in enumerate(range(2010, 2020)):
+            rows += [
+                (g, "fiscal_st_expenditure", y, 10 * np.exp((0.05 + 0.01 * i) * j)),
+                (g, "gdp", y, 1000 * np.exp(gdp[j])),
+                (g, "rd_expenditure", y, 20 * np.exp(0.6 * gdp[j] + rng.normal(0, 0.01))),
+            ]
+    assert fit_rd_panel(history_of(rows), VOCAB, "rd_expenditure") is None

@@ -35,3 +35,24 @@ def test_no_engine_or_analysis_function_loads_or_reads_the_global_inputs():
 def test_the_check_sees_a_global_read():
     # the public layer does build the inputs: the check must find it there, or it proves nothing
     assert any("Context.get" in hit for hit in _global_reads(SRC / "api.py"))
+
+
+def test_old_module_paths_still_give_their_names_and_the_public_functions():
+    import kjqg_model.data
+    from kjqg_model.backtest import INDICATORS, run_backtest
+    from kjqg_model.evaluate import evaluate_targets, fit_geos
+    from kjqg_model.projection import GeoModel, project
+    from kjqg_model.whatif import required_growth, sensitivity
+
+    import kjqg_model.inputs.history
+    from kjqg_model import api
+
+    assert kjqg_model.data is kjqg_model.inputs.history
+    assert (evaluate_targets, project, required_growth, sensitivity, run_backtest) == (
+        api.evaluate_targets,
+        api.project,
+        api.required_growth,
+        api.sensitivity,
+        api.run_backtest,
+    )
+    assert callable(fit_geos) and callable(GeoModel) and INDICATORS

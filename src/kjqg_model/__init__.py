@@ -11,9 +11,11 @@ import importlib
 import importlib.abc
 import importlib.util
 import sys
+import types
 
 # Module paths before the layout of inputs/engine/analysis/reporting (0.1.0) stay importable, as the
-# same module objects: `import kjqg_model.data` gives kjqg_model.inputs.history.
+# same module objects (`import kjqg_model.data` gives kjqg_model.inputs.history); the four that held
+# public functions give their new module's names with those functions beside them.
 MOVED = {
     "errors": "inputs.errors", "files": "inputs.files", "units": "inputs.units", "vocab": "inputs.vocab",
     "data": "inputs.history", "targets": "inputs.targets", "scenarios": "inputs.scenarios",
@@ -27,6 +29,10 @@ MOVED = {
     "explorer": "reporting.explorer", "pdf": "reporting.pdf", "fonts": "reporting.fonts",
     "outputs": "reporting.outputs", "provenance": "reporting.provenance", "tables": "reporting.tables",
 }  # fmt: skip
+PUBLIC_MOVED = {  # old module -> the public functions it held (0.1.0), now in api.py
+    "evaluate": ("evaluate_targets",), "projection": ("project",), "whatif": ("required_growth", "sensitivity"),
+    "backtest": ("run_backtest",),
+}  # fmt: skip
 
 
 class _OldPaths(importlib.abc.MetaPathFinder, importlib.abc.Loader):
@@ -37,7 +43,16 @@ class _OldPaths(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         return None
 
     def create_module(self, spec):
-        return importlib.import_module(f"{__name__}.{MOVED[spec.name.removeprefix(__name__ + '.')]}")
+        old = spec.name.removeprefix(__name__ + ".")
+        module = importlib.import_module(f"{__name__}.{MOVED[old]}")
+        if old not in PUBLIC_MOVED:
+            return module
+        # the public functions these modules held now live in api.py: the old path gives both
+        merged = types.ModuleType(spec.name, module.__doc__)
+        merged.__dict__.update({k: v for k, v in vars(module).items() if not k.startswith("__")})
+        api = importlib.import_module(f"{__name__}.api")
+        merged.__dict__.update({name: getattr(api, name) for name in PUBLIC_MOVED[old]})
+        return merged
 
     def exec_module(self, module):
         pass  # the module it stands for is already executed

@@ -1,6 +1,8 @@
-"""The public functions (the contract in DESIGN.md, imported from `kjqg_model`). Each builds the
-inputs (a Context) from its arguments and hands them, with its settings, to the engine or analysis
-function that does the work; nothing below this layer reads a global or builds a context."""
+"""The public functions, the stable contract (README: Python), imported from `kjqg_model`. Each
+builds the inputs (a Context) from its arguments and hands them, with its settings, to the engine
+or analysis function that does the work; no engine or analysis function reads a global or builds
+a context (tests/test_layers.py). Reporting's notebook-facing objects (Brief, Explorer, the batch)
+build theirs as these do."""
 
 from __future__ import annotations
 
@@ -95,10 +97,15 @@ def run_backtest(
     progress: bool = False,
     jobs: int = 2,
 ) -> BacktestResult:
-    """The rolling-origin backtest of `methods` (default: kjqg and the benchmarks) on the shipped
-    history or `history`."""
+    """The rolling-origin backtest of `methods` (a name or several; default: kjqg and the
+    benchmarks) on `indicators` (a name or several) of `geos` (default: every province), on the
+    shipped history or `history`."""
+
+    def names(x) -> tuple:
+        return (x,) if isinstance(x, str) else tuple(x)
+
+    methods = names(methods) if methods else DEFAULT_METHODS
     spec = BacktestSpec(
-        tuple(origins), tuple(indicators), None if geos is None else tuple(geos),
-        tuple(methods or DEFAULT_METHODS), n_paths, seed, jobs,
-    )  # fmt: skip
+        tuple(origins), names(indicators), None if geos is None else names(geos), methods, n_paths, seed, jobs
+    )
     return score_backtest(Context.get(history), spec, progress)

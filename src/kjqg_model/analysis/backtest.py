@@ -29,7 +29,7 @@ from ..engine.projection import Settings, forecast_series, simulate_indicator
 from ..engine.streams import Streams, running_sum
 from ..engine.trend import fit_trend, trend_steps
 from ..inputs.context import Context
-from ..inputs.errors import InputError
+from ..inputs.errors import InputError, Problem
 from ..inputs.history import History
 from . import benchmarks, scoring
 
@@ -205,9 +205,20 @@ def score_backtest(ctx: Context, spec: BacktestSpec, progress: bool = False) -> 
     origin's cases are one task for a pool of `jobs` processes, the latest origins (the longest
     series) first (the pooled fits are made per origin, so no fit is made twice); every case is
     forecast from the same seed, so the numbers do not depend on `jobs`."""
-    unknown = [m for m in spec.methods if m not in METHODS]
-    if unknown:
-        raise InputError.single("methods", ", ".join(unknown), "some of " + ", ".join(METHODS))
+    vocab = ctx.vocab
+    problems = [
+        ("methods", [m for m in spec.methods if m not in METHODS], "some of " + ", ".join(METHODS)),
+        (
+            "indicators",
+            [i for i in spec.indicators if i not in vocab.indicators],
+            "indicators in params/indicators.yaml",
+        ),
+        ("geos", [g for g in spec.geos or () if g not in vocab.geos], "places in params/geos.yaml"),
+    ]
+    if any(bad for _, bad, _ in problems):
+        raise InputError([Problem("", "", f, ", ".join(map(str, bad)), e) for f, bad, e in problems if bad])
+    if not _whole_positive(spec.n_paths):
+        raise InputError.single("n_paths", repr(spec.n_paths), "a whole number of paths from 1")
     cases = backtest_cases(ctx.history, list(spec.geos or provinces(ctx.vocab)), spec.indicators, spec.origins)
     by_origin = sorted({c.origin for c in cases}, reverse=True)
     parts = [[i for i, c in enumerate(cases) if c.origin == o] for o in by_origin]
@@ -221,6 +232,10 @@ def score_backtest(ctx: Context, spec: BacktestSpec, progress: bool = False) -> 
     rows = [r for case_rows, _ in scored for r in case_rows]
     events = [e for _, case_events in scored for e in case_events]
     return BacktestResult(pd.DataFrame(rows), pd.DataFrame(events))
+
+
+def _whole_positive(x) -> bool:
+    return isinstance(x, int | np.integer) and not isinstance(x, bool) and x >= 1
 
 
 def _score_cases(ctx, cases, spec: BacktestSpec, tick) -> list[tuple[list, list]]:

@@ -11,7 +11,6 @@ import pandas as pd
 from ..engine.projection import GeoFit, GeoModel, NoHistory, Settings
 from ..engine.streams import Streams
 from ..inputs.context import Context
-from ..inputs.errors import InputError
 from ..inputs.targets import Plan, Target
 from ..inputs.vocab import Vocabulary
 from .outcomes import ValueAt, actual_outcome, concrete_indicator, met_from_actual, outcome, progress
@@ -116,8 +115,6 @@ def evaluate_plans(ctx: Context, plan_ids: list[str], settings: Settings) -> pd.
     it rests on, the progress ratio and, where published, the actual outcome. A turnover target
     whose plan does not name the basis is evaluated on the buyer-region (inflow) basis where
     published, with the seller-region basis in `alt_basis_*`."""
-    if settings.n_paths < 1:
-        raise InputError.single("n_paths", repr(settings.n_paths), "a positive number of paths")
     plans = [ctx.plan(p) for p in plan_ids]
     settings = replace(settings, scenario=ctx.scenario(settings.scenario))
     entries, jobs = [], []

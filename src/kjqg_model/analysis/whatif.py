@@ -59,6 +59,8 @@ def solve_required_growth(
     (`settings`: the scenario the rate is set on, origin, paths and seed), found by bisection on
     common random numbers (the probability is monotone in the rate) with one fit of the models
     reused at every rate. `bounds` default to the scenario range."""
+    if isinstance(probability, bool) or not isinstance(probability, int | float) or not 0 < probability < 1:
+        raise InputError.single("probability", repr(probability), "a probability between 0 and 1, e.g. 0.8")
     t = find_target(target, ctx)
     if not fiscal_driven(t.indicator, ctx.vocab):
         return RequiredGrowth(None, np.nan, f"{t.indicator or t.name} 不受财政科技投入驱动（模型中无此关系）")

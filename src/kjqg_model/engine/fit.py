@@ -218,7 +218,7 @@ def clustered_ols(y: np.ndarray, x: np.ndarray, clusters: np.ndarray) -> tuple[n
 def fit_rd_panel(history: History, vocab: Vocabulary, indicator: str, upto: int | None = None) -> RDPanelFit | None:
     """The R&D panel model of `indicator` (model rd_panel) on the provinces' data up to `upto`;
     None where fewer than MIN_PROVINCES provinces, or years of growth, publish it with its drivers
-    (the errors are clustered by year)."""
+    (the errors are clustered by year), or where a driver does not vary within the provinces."""
     return _cached(history, ("rd_panel", indicator, upto), lambda: _fit_rd_panel(history, vocab, indicator, upto))
 
 
@@ -231,9 +231,11 @@ def _fit_rd_panel(history: History, vocab: Vocabulary, indicator: str, upto: int
         return None
     x = list(drivers)
     demeaned = growth[["rd", *x]] - growth.groupby("geo")[["rd", *x]].transform("mean")
+    if np.linalg.matrix_rank(demeaned[x].to_numpy()) < len(x):
+        return None  # a driver that never moves apart from a province's mean has no elasticity
     coef, cov = clustered_ols(demeaned["rd"].to_numpy(), demeaned[x].to_numpy(), growth["year"].to_numpy())
-    n_groups = growth.geo.nunique()
-    cov *= (len(growth) - 2) / (len(growth) - 2 - n_groups)  # the within transform used a mean per geo
+    n, n_groups = len(growth), growth.geo.nunique()
+    cov *= (n - len(x)) / (n - len(x) - n_groups)  # the within transform used a mean per geo
     year_growth = growth.groupby("year")[x].mean()
     rd = logs[indicator]
     years = rd.index

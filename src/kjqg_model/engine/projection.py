@@ -1,4 +1,5 @@
-"""Joint simulated futures of the indicators of one geo, and `project()` (the stable contract).
+"""Joint simulated futures of the indicators of one geo (`simulate_indicator`, behind the public
+`kjqg_model.project`).
 
 Models, by indicator:
 - rd_expenditure, rd_intensity (any geo but 全国): R&D follows a local linear trend pooled across
@@ -36,7 +37,7 @@ from .fit import (
     to_latent,
     transform_of,
 )
-from .streams import Streams, run_chunks, running_sum, truncated_normal_above
+from .streams import MAX_PATHS, Streams, run_chunks, running_sum, truncated_normal_above
 from .trend import Pool, TrendFit, fit_shape, fit_trend, generic_pool, trend_steps
 
 NO_DRIVER_GEOS = {"全国", "中央", "地方", "地方合计"}  # references: never driven by a plan's scenario
@@ -512,6 +513,21 @@ class Settings:
     origin: int | None = None
     n_paths: int = 10_000
     seed: int = 0
+
+    def __post_init__(self):  # every public function builds one: bad numbers are named here, once
+        problems = []
+        if not _whole(self.n_paths) or not 1 <= self.n_paths <= MAX_PATHS:
+            problems.append(("n_paths", repr(self.n_paths), f"a whole number of paths from 1 to {MAX_PATHS:,}"))
+        if not _whole(self.seed) or self.seed < 0:
+            problems.append(("seed", repr(self.seed), "a whole number from 0"))
+        if self.origin is not None and not _whole(self.origin):
+            problems.append(("origin", repr(self.origin), "a year (a whole number), or None for all data"))
+        if problems:
+            raise InputError([Problem("", "", field, found, expected) for field, found, expected in problems])
+
+
+def _whole(x) -> bool:
+    return isinstance(x, int | np.integer) and not isinstance(x, bool)
 
 
 def simulate_indicator(ctx: Context, geo: str, indicator: str, settings: Settings, end: int) -> Projection:

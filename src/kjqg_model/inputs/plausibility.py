@@ -42,7 +42,7 @@ def implausible(table: pd.DataFrame, vocab: Vocabulary) -> list[Problem]:
     accepted = chosen.accept.fillna("") != ""
     for i in chosen.index[far & ~accepted & limit.notna()]:
         problems.append(_jump_problem(chosen, i, float(limit[i])))
-    return [p for p in problems if p is not None]
+    return problems
 
 
 def _limits(rows: pd.DataFrame) -> pd.Series:

@@ -36,7 +36,7 @@ PROGRESS_ZH = {
     "limited progress": "进展有限",
     "deterioration": "倒退",
 }
-# the assumptions whatif.sensitivity moves (projection.SHIFTS), as a reader knows them
+# the assumptions whatif.sensitivity_table moves (projection.SHIFTS), as a reader knows them
 ASSUMPTION_ZH = {
     "fiscal_st_expenditure_growth": "财政科技支出增速",
     "gdp_growth": "GDP 增速",

@@ -206,15 +206,15 @@ def update_readme(path: Path, markdown: str) -> Path:
 
 
 def write_report(
-    ctx: Context, spec: BacktestSpec, out: Path, readme: Path | None = None, command: str = ""
+    ctx: Context, spec: BacktestSpec, out: Path, readme: Path | None = None, command: str = "", progress: bool = True
 ) -> pd.DataFrame:
-    """Run the backtest `spec` on the inputs `ctx` and write cases.csv, events.csv, scores.csv,
-    event_scores.csv, exante.csv and the PNG figures under `out` (each file atomically); with
-    `readme`, rewrite its calibration block (`command`: how it was run, quoted in the block).
-    Returns the scores."""
+    """Run the backtest `spec` on the inputs `ctx` (a progress bar on stderr if `progress`) and
+    write cases.csv, events.csv, scores.csv, event_scores.csv, exante.csv and the PNG figures under
+    `out` (each file atomically); with `readme`, rewrite its calibration block (`command`: how it
+    was run, quoted in the block). Returns the scores."""
     if readme is not None:
         check_readme(readme)  # before the long run
-    result = score_backtest(ctx, spec, progress=True)
+    result = score_backtest(ctx, spec, progress)
     scores = result.scores()
     ex = exante(ctx, seed=spec.seed)
     write_csv(result.cases, out / "cases.csv")
