@@ -30,7 +30,8 @@ def run(*argv) -> tuple[int, str, str]:
 
 def fill_like_an_analyst(path, seed: int = 1) -> int:
     """Put a plausible number in every blank value of the template's first sheet (a smooth series
-    with some noise, shares in single digits), as an analyst typing into Excel would."""
+    with some noise, shares in single digits, a city's amounts below its province's), as an analyst
+    typing into Excel would."""
     book = openpyxl.load_workbook(path)
     sheet = book.worksheets[0]
     header = [c.value for c in sheet[1]]
@@ -38,7 +39,7 @@ def fill_like_an_analyst(path, seed: int = 1) -> int:
     for row in sheet.iter_rows(min_row=2):
         cell = dict(zip(header, row, strict=True))
         if cell["value"].value is None:
-            base = {"%": 2.0, "亿元": 50.0, "万元": 500.0}.get(cell["unit"].value, 20.0)
+            base = {"%": 2.0, "亿元": 5.0, "万元": 500.0}.get(cell["unit"].value, 20.0)
             growth = 1.08 ** (cell["year"].value - 2013) * np.exp(rng.normal(0, 0.03))
             cell["value"].value = round(float(base * growth), 2)
             filled += 1

@@ -3,6 +3,9 @@ its row says why."""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -76,3 +79,22 @@ def test_rd_intensity_outside_its_possible_range_is_an_error(tmp_path):
     write_csv(tmp_path, "百色,rd_intensity,2022,12,%,=,https://example.org,\n")
     with pytest.raises(InputError, match=r"between 0.05 and 10 %"):
         load_history([tmp_path])
+
+
+def test_a_whole_city_series_in_the_wrong_unit_is_caught_by_its_province():
+    # no jump gives it away (every year is ×10,000), but a city cannot outgrow its province
+    gx = SHIPPED.exact("广西", "tech_contract_turnover_inflow")
+    years = [y for y in (2018, 2019, 2020) if y in gx.index]
+    assert years
+    body = "".join(
+        f"百色,tech_contract_turnover_inflow,{y},{gx[y] / 10 * 1e4:.6g},亿元,=,https://example.org,\n" for y in years
+    )
+    folder = Path(write_csv(tmp := Path(tempfile.mkdtemp()), body).parent)
+    with pytest.raises(InputError) as err:
+        load_history([folder])
+    text = str(err.value)
+    assert f"more than 广西's {gx[years[0]]:.4g} 亿元" in text and "looks like 万元 written under 亿元" in text
+    assert text.count("field 'value'") == len(years)
+    accepted = "geo,indicator,year,value,unit,qualifier,source,note,accept\n" + body.replace(",\n", ",,genuine\n")
+    (tmp / "extra.csv").write_text(accepted, encoding="utf-8")
+    assert len(load_history([folder]).table) == len(SHIPPED.table) + len(years)  # a stated reason lets it pass

@@ -42,7 +42,44 @@ def implausible(table: pd.DataFrame, vocab: Vocabulary) -> list[Problem]:
     accepted = chosen.accept.fillna("") != ""
     for i in chosen.index[far & ~accepted & limit.notna()]:
         problems.append(_jump_problem(chosen, i, float(limit[i])))
-    return problems
+    return problems + _above_parent(chosen[~accepted], vocab)
+
+
+PART_SLACK = 1.02  # a part may show a little more than its whole where the two are rounded differently
+
+
+def _above_parent(chosen: pd.DataFrame, vocab: Vocabulary) -> list[Problem]:
+    """A place's amount or count larger than its parent's (a city's above its province's, a
+    province's above the nation's) in the same year: a whole series typed in the wrong unit has
+    no jump to give it away, but it cannot outgrow the whole it is part of."""
+    additive = {
+        name for name, ind in vocab.indicators.items()
+        if ind.kind in ("flow", "stock") and not ind.signed and ind.dimension in ("money", "count")
+    }  # fmt: skip
+    parent = {g: p.get("parent") for g, p in vocab.geos.items() if isinstance(p, dict) and p.get("parent")}
+    rows = chosen[chosen.indicator.isin(additive) & chosen.geo.isin(parent)]
+    if rows.empty:
+        return []
+    wholes = chosen.set_index(["geo", "indicator", "year"]).value.astype(float)
+    keys = pd.MultiIndex.from_arrays([rows.geo.map(parent), rows.indicator, rows.year])
+    whole = pd.Series(wholes.reindex(keys).to_numpy(), index=rows.index)
+    over = rows.index[rows.value.astype(float) > PART_SLACK * whole]
+    return [_parent_problem(chosen.loc[i], parent[chosen.loc[i, "geo"]], float(whole[i])) for i in over]
+
+
+def _parent_problem(r, whole_geo: str, whole: float) -> Problem:
+    # the true part is at most the whole: the likeliest slip is the smallest factor that brings it there
+    ratio = float(r.value) / whole
+    fits = [(factor, slip) for factor, slip in SLIPS if factor * PART_SLACK >= ratio]
+    hint = f" — looks like {min(fits)[1]}" if fits else ""
+    return Problem(
+        r.file,
+        _where(r),
+        "value",
+        f"{r.value_published} {r.unit_published} for {r.geo} {r.indicator} {r.year}, more than {whole_geo}'s "
+        f"{whole:.4g} {r.unit} that year{hint}",
+        f"a part no larger than its whole ({whole_geo}); {ACCEPT}",
+    )
 
 
 def _limits(rows: pd.DataFrame) -> pd.Series:
