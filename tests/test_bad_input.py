@@ -223,3 +223,34 @@ def _dead_pid() -> int:
     proc = subprocess.Popen(["true"])
     proc.wait()
     return proc.pid
+
+
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [
+        (lambda k: k.project("广西", "gdp", n_paths=0), "n_paths"),
+        (lambda k: k.project("广西", "gdp", seed=1.5), "seed"),
+        (lambda k: k.project("广西", "rd_intensity", end="2030"), "end"),
+        (lambda k: k.project("广西", "rd_intensity", origin=2021, end=2019), "end"),
+        (lambda k: k.evaluate_targets("guangxi_2021_2023", origin="2020"), "origin"),
+        (lambda k: k.sensitivity("guangxi_2021_2023", n_paths=0), "n_paths"),
+        (lambda k: k.required_growth("guangxi_2021_2023/rd_intensity_2023", 1.5), "probability"),
+        (lambda k: k.run_backtest(origins=("2019", "2020")), "origins"),
+        (lambda k: k.run_backtest(origins=(2024,), indicators="rd_intensity"), "origins"),
+        (lambda k: k.run_backtest(origins=(2020,), indicators="nope"), "indicators"),
+        (lambda k: k.forecast_series([1, 2, 3], ["2018", "2019", "2020"], horizon=3), "years"),
+        (lambda k: k.evaluate_targets("baise_2021_2023", history_dirs="no/such/folder"), "no/such/folder"),
+    ],
+)
+def test_the_public_functions_name_a_bad_argument(call, field):
+    import kjqg_model as k
+
+    with pytest.raises(InputError) as err:
+        call(k)
+    assert f"field '{field}'" in str(err.value) or field in str(err.value).split(":")[0]
+
+
+def test_a_history_file_given_for_its_folder_says_which_folder(tmp_path):
+    path = write_csv(tmp_path, "广西,gdp,2019,21237,亿元,=,https://example.org,\n")
+    with pytest.raises(InputError, match=rf"found a file, not a folder; expected the folder holding it \({tmp_path}\)"):
+        load_history([path])

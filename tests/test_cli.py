@@ -114,3 +114,11 @@ def test_console_script_and_module_entry_point():
 def test_bad_options_are_refused_up_front(option, value, expect):
     code, _, err = run("probabilities", "--plan", "guangxi_2021_2023", option, value)
     assert code == 2 and option in err and expect in err and "Traceback" not in err
+
+
+def test_a_published_lower_bound_shows_as_one_in_the_table():
+    # 广西's 2023 stock was published as "突破4000": the table must not print a plain 4,000
+    code, out, err = run("probabilities", "--plan", "guangxi_2021_2023", "--paths", "200")
+    assert code == 0, err
+    row = next(line for line in out.splitlines() if "高新技术企业数量" in line)
+    assert "> 4,000" in row

@@ -28,10 +28,14 @@ def project(
     n_paths: int = 10_000,
     seed: int = 0,
     history: History | None = None,
+    *,
+    history_dirs=(),
 ) -> Projection:
     """Simulated futures of one indicator of one geo to `end`, seen from `origin` (the last data
-    year used; None = all data), on the shipped history or `history`."""
-    return simulate_indicator(Context.get(history), geo, indicator, Settings(scenario, origin, n_paths, seed), end)
+    year used; None = all data), on the shipped history, `history`, or with the analyst's folders
+    `history_dirs` (`--history`)."""
+    ctx = Context.get(history, history_dirs)
+    return simulate_indicator(ctx, geo, indicator, Settings(scenario, origin, n_paths, seed), end)
 
 
 def evaluate_targets(
@@ -64,10 +68,13 @@ def required_growth(
     history: History | None = None,
     bounds: tuple[float, float] | None = None,
     context: Context | None = None,
+    *,
+    history_dirs=(),
+    plans_dirs=(),
 ) -> RequiredGrowth:
     """The yearly fiscal S&T growth that gives `probability` of meeting the target under the
     baseline, or why no rate in `bounds` (default: the scenario range) does."""
-    ctx = context or Context.get(history)
+    ctx = context or Context.get(history, history_dirs, plans_dirs)
     return solve_required_growth(ctx, target, probability, Settings("baseline", origin, n_paths, seed), bounds)
 
 
@@ -79,10 +86,13 @@ def sensitivity(
     seed: int = 0,
     history: History | None = None,
     context: Context | None = None,
+    *,
+    history_dirs=(),
+    plans_dirs=(),
 ) -> pd.DataFrame:
     """How each modelled target's probability moves when each key assumption moves by one standard
     deviation either way."""
-    ctx = context or Context.get(history)
+    ctx = context or Context.get(history, history_dirs, plans_dirs)
     return sensitivity_table(ctx, plan, Settings(scenario, origin, n_paths, seed))
 
 
@@ -105,7 +115,6 @@ def run_backtest(
         return (x,) if isinstance(x, str) else tuple(x)
 
     methods = names(methods) if methods else DEFAULT_METHODS
-    spec = BacktestSpec(
-        tuple(origins), names(indicators), None if geos is None else names(geos), methods, n_paths, seed, jobs
-    )
+    origins = (origins,) if isinstance(origins, int) else tuple(origins)
+    spec = BacktestSpec(origins, names(indicators), None if geos is None else names(geos), methods, n_paths, seed, jobs)
     return score_backtest(Context.get(history), spec, progress)

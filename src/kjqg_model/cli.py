@@ -198,12 +198,16 @@ def cmd_probabilities(args) -> None:
         n_obs=frame.n_obs.where(frame.probability.notna()),
         year=frame.year.astype(str),
         status=_short_status(frame.status),
+        actual=[  # "> 4,000": only a lower bound is published ("突破4000"), not 4,000
+            MISSING if pd.isna(a) else f"{'> ' if q == '>' else ''}{a:,.4g}"
+            for a, q in zip(frame.actual, frame.actual_qualifier, strict=True)
+        ],
     )
     _emit(frame, args, PROBABILITIES_TABLE)
     print(
         f"\n# {args.paths} paths, seed {args.seed}, data hash {ctx.history.data_hash}. n: observations the probability "
         "rests on (1-2: thin, dynamics borrowed from the pool). Rows without a probability or an outcome are hidden "
-        "(--all shows them); --format csv or xlsx gives every column."
+        "(--all shows them); --format csv, or xlsx with --out FILE.xlsx, gives every column."
     )
 
 

@@ -217,9 +217,15 @@ def score_backtest(ctx: Context, spec: BacktestSpec, progress: bool = False) -> 
     ]
     if any(bad for _, bad, _ in problems):
         raise InputError([Problem("", "", f, ", ".join(map(str, bad)), e) for f, bad, e in problems if bad])
+    if not spec.origins or not all(_whole_positive(o) for o in spec.origins):
+        raise InputError.single("origins", repr(spec.origins), "one or more years, e.g. (2019, 2020)")
     if not _whole_positive(spec.n_paths):
         raise InputError.single("n_paths", repr(spec.n_paths), "a whole number of paths from 1")
     cases = backtest_cases(ctx.history, list(spec.geos or provinces(ctx.vocab)), spec.indicators, spec.origins)
+    if not cases:
+        raise InputError.single(
+            "origins", repr(spec.origins), f"origins after which a series has {MIN_OBS}+ points and a published outcome"
+        )
     by_origin = sorted({c.origin for c in cases}, reverse=True)
     parts = [[i for i, c in enumerate(cases) if c.origin == o] for o in by_origin]
     with _progress(len(cases), progress) as tick:

@@ -536,6 +536,8 @@ def simulate_indicator(ctx: Context, geo: str, indicator: str, settings: Setting
     geo = ctx.vocab.geo(geo)
     if indicator not in ctx.vocab.indicators:
         raise InputError.single("indicator", repr(indicator), "an indicator in params/indicators.yaml")
+    if not _whole(end) or (settings.origin is not None and end <= settings.origin):
+        raise InputError.single("end", repr(end), "the last year to simulate, a whole number after the origin")
     fit = GeoModel(ctx.history, geo, settings.origin, ctx.vocab).fit([indicator])
     scenario = ctx.scenario(settings.scenario)
     try:
@@ -562,7 +564,7 @@ def forecast_series(
         problems.append(("values", "zero, negative or infinite values", "positive numbers (NaN for gaps)"))
     elif not np.isfinite(v).any():
         problems.append(("values", "no finite value", "at least one observation"))
-    elif not np.all(np.diff(y) > 0) or not np.all(np.equal(np.mod(y, 1), 0)):
+    elif y.dtype.kind not in "iuf" or not np.all(np.diff(y) > 0) or not np.all(np.equal(np.mod(y, 1), 0)):
         problems.append(("years", "years not whole and strictly increasing", "strictly increasing whole years"))
     if not (isinstance(horizon, int | np.integer) and horizon >= 1):
         problems.append(("horizon", repr(horizon), "a positive whole number of years"))

@@ -31,7 +31,10 @@ class Context:
     def get(cls, history: History | None = None, history_dirs=(), plans_dirs=()) -> Context:
         """The shipped inputs (cached), or the same with analysts' history folders (`--history`) or a
         loaded History, and analysts' plan folders (`--plans`)."""
-        history_dirs, plans_dirs = tuple(map(Path, history_dirs)), tuple(map(Path, plans_dirs))
+        # one folder given as a string is one folder, not a folder per character
+        history_dirs, plans_dirs = (
+            tuple(map(Path, [d] if isinstance(d, str | Path) else d)) for d in (history_dirs, plans_dirs)
+        )
         if history is None and not history_dirs and not plans_dirs:
             if Context._default is None:
                 Context._default = cls._build(load_history(), ())

@@ -152,7 +152,9 @@ def history_files(directory: Path) -> list[Path]:
     """The .csv and .xlsx files of a history folder in priority order (datasets.yaml first, then by name)."""
     directory = Path(directory)
     if not directory.is_dir():
-        raise InputError([Problem(str(directory), "", "", "no such folder", "a folder of history CSV files")])
+        found = "a file, not a folder" if directory.is_file() else "no such folder"
+        expected = f"the folder holding it ({directory.parent})" if directory.is_file() else "a folder"
+        raise InputError([Problem(str(directory), "", "", found, f"{expected} of history tables (.csv or .xlsx)")])
     listed: list[Path] = []
     manifest = directory / "datasets.yaml"
     if manifest.is_file():
