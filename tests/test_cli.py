@@ -63,6 +63,8 @@ def test_data_views():
     cov = pd.read_csv(io.StringIO(out))
     row = cov[(cov.geo == "广西") & (cov.indicator == "rd_intensity")].iloc[0]
     assert (row["first"], row["last"]) == (2010, 2023)
+    code, out, _ = run("data")  # the table: years as years
+    assert code == 0 and "2,010" not in out and "2010  2023" in out
     code, out, _ = run("data", "--view", "targets", "--plan", "guangxi_2021_2023", "--origin", "2020")
     assert code == 0 and "广西 rd_intensity: 11 obs 2010–2020" in out
     code, out, _ = run("data", "--view", "conflicts", "--format", "csv")

@@ -141,7 +141,10 @@ def cmd_data(args) -> None:
     ctx = _context(args)
     history = ctx.history
     if args.view == "series":
-        _emit(history.coverage(), args)
+        cover = history.coverage()
+        if args.format == "table":  # years as years (2019), not counts (2,019)
+            cover = cover.assign(first=cover["first"].astype(str), last=cover["last"].astype(str))
+        _emit(cover, args)
     elif args.view == "conflicts":
         _emit(history.conflicts(), args)
     else:
