@@ -29,7 +29,7 @@ from ..engine.projection import Settings, forecast_series, simulate_indicator
 from ..engine.streams import Streams, running_sum
 from ..engine.trend import fit_trend, trend_steps
 from ..inputs.context import Context
-from ..inputs.errors import InputError, Problem
+from ..inputs.errors import InputError, Problem, is_whole
 from ..inputs.history import History
 from . import benchmarks, scoring
 
@@ -205,22 +205,7 @@ def score_backtest(ctx: Context, spec: BacktestSpec, progress: bool = False) -> 
     origin's cases are one task for a pool of `jobs` processes, the latest origins (the longest
     series) first (the pooled fits are made per origin, so no fit is made twice); every case is
     forecast from the same seed, so the numbers do not depend on `jobs`."""
-    vocab = ctx.vocab
-    problems = [
-        ("methods", [m for m in spec.methods if m not in METHODS], "some of " + ", ".join(METHODS)),
-        (
-            "indicators",
-            [i for i in spec.indicators if i not in vocab.indicators],
-            "indicators in params/indicators.yaml",
-        ),
-        ("geos", [g for g in spec.geos or () if g not in vocab.geos], "places in params/geos.yaml"),
-    ]
-    if any(bad for _, bad, _ in problems):
-        raise InputError([Problem("", "", f, ", ".join(map(str, bad)), e) for f, bad, e in problems if bad])
-    if not spec.origins or not all(_whole_positive(o) for o in spec.origins):
-        raise InputError.single("origins", repr(spec.origins), "one or more years, e.g. (2019, 2020)")
-    if not _whole_positive(spec.n_paths):
-        raise InputError.single("n_paths", repr(spec.n_paths), "a whole number of paths from 1")
+    _check(spec, ctx.vocab)
     cases = backtest_cases(ctx.history, list(spec.geos or provinces(ctx.vocab)), spec.indicators, spec.origins)
     if not cases:
         raise InputError.single(
@@ -240,8 +225,23 @@ def score_backtest(ctx: Context, spec: BacktestSpec, progress: bool = False) -> 
     return BacktestResult(pd.DataFrame(rows), pd.DataFrame(events))
 
 
-def _whole_positive(x) -> bool:
-    return isinstance(x, int | np.integer) and not isinstance(x, bool) and x >= 1
+def _check(spec: BacktestSpec, vocab) -> None:
+    """Every unknown method, indicator or place of `spec` named at once; its origins must be years,
+    and its path count and seed are checked as Settings checks them."""
+    Settings(n_paths=spec.n_paths, seed=spec.seed)
+    problems = [
+        ("methods", [m for m in spec.methods if m not in METHODS], "some of " + ", ".join(METHODS)),
+        (
+            "indicators",
+            [i for i in spec.indicators if i not in vocab.indicators],
+            "indicators in params/indicators.yaml",
+        ),
+        ("geos", [g for g in spec.geos or () if g not in vocab.geos], "places in params/geos.yaml"),
+    ]
+    if any(bad for _, bad, _ in problems):
+        raise InputError([Problem("", "", f, ", ".join(map(str, bad)), e) for f, bad, e in problems if bad])
+    if not spec.origins or not all(is_whole(o) for o in spec.origins):
+        raise InputError.single("origins", repr(spec.origins), "one or more years, e.g. (2019, 2020)")
 
 
 def _score_cases(ctx, cases, spec: BacktestSpec, tick) -> list[tuple[list, list]]:

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..inputs.context import Context
-from ..inputs.errors import InputError, Problem
+from ..inputs.errors import InputError, Problem, is_whole
 from ..inputs.history import History
 from ..inputs.scenarios import SERIES as SCENARIO_SERIES
 from ..inputs.scenarios import Scenario
@@ -516,18 +516,14 @@ class Settings:
 
     def __post_init__(self):  # every public function builds one: bad numbers are named here, once
         problems = []
-        if not _whole(self.n_paths) or not 1 <= self.n_paths <= MAX_PATHS:
+        if not is_whole(self.n_paths) or not 1 <= self.n_paths <= MAX_PATHS:
             problems.append(("n_paths", repr(self.n_paths), f"a whole number of paths from 1 to {MAX_PATHS:,}"))
-        if not _whole(self.seed) or self.seed < 0:
+        if not is_whole(self.seed) or self.seed < 0:
             problems.append(("seed", repr(self.seed), "a whole number from 0"))
-        if self.origin is not None and not _whole(self.origin):
+        if self.origin is not None and not is_whole(self.origin):
             problems.append(("origin", repr(self.origin), "a year (a whole number), or None for all data"))
         if problems:
             raise InputError([Problem("", "", field, found, expected) for field, found, expected in problems])
-
-
-def _whole(x) -> bool:
-    return isinstance(x, int | np.integer) and not isinstance(x, bool)
 
 
 def simulate_indicator(ctx: Context, geo: str, indicator: str, settings: Settings, end: int) -> Projection:
@@ -536,7 +532,7 @@ def simulate_indicator(ctx: Context, geo: str, indicator: str, settings: Setting
     geo = ctx.vocab.geo(geo)
     if indicator not in ctx.vocab.indicators:
         raise InputError.single("indicator", repr(indicator), "an indicator in params/indicators.yaml")
-    if not _whole(end) or (settings.origin is not None and end <= settings.origin):
+    if not is_whole(end) or (settings.origin is not None and end <= settings.origin):
         raise InputError.single("end", repr(end), "the last year to simulate, a whole number after the origin")
     fit = GeoModel(ctx.history, geo, settings.origin, ctx.vocab).fit([indicator])
     scenario = ctx.scenario(settings.scenario)
@@ -566,9 +562,9 @@ def forecast_series(
         problems.append(("values", "no finite value", "at least one observation"))
     elif y.dtype.kind not in "iuf" or not np.all(np.diff(y) > 0) or not np.all(np.equal(np.mod(y, 1), 0)):
         problems.append(("years", "years not whole and strictly increasing", "strictly increasing whole years"))
-    if not (isinstance(horizon, int | np.integer) and horizon >= 1):
+    if not (is_whole(horizon) and horizon >= 1):
         problems.append(("horizon", repr(horizon), "a positive whole number of years"))
-    if not (isinstance(n_paths, int | np.integer) and n_paths >= 1):
+    if not (is_whole(n_paths) and n_paths >= 1):
         problems.append(("n_paths", repr(n_paths), "a positive whole number"))
     if problems:
         raise InputError([Problem("forecast_series", "", f, found, exp) for f, found, exp in problems])

@@ -3,6 +3,7 @@ what was expected, and all problems of a file are reported together."""
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 
 
@@ -34,6 +35,11 @@ class InputError(ValueError):
     @classmethod
     def single(cls, field: str, found: str, expected: str, file: str = "", where: str = "") -> InputError:
         return cls([Problem(file, where, field, found, expected)])
+
+
+def is_whole(x) -> bool:
+    """A whole number given as one (a Python or numpy integer; True is not one, nor 3.0 or "3")."""
+    return isinstance(x, numbers.Integral) and not isinstance(x, bool)
 
 
 def shorten(text: object, limit: int = 60) -> str:

@@ -42,22 +42,23 @@ def implausible(table: pd.DataFrame, vocab: Vocabulary) -> list[Problem]:
     accepted = chosen.accept.fillna("") != ""
     for i in chosen.index[far & ~accepted & limit.notna()]:
         problems.append(_jump_problem(chosen, i, float(limit[i])))
-    return problems + _above_parent(chosen[~accepted], vocab)
+    return problems + _above_parent(chosen, accepted, vocab)
 
 
 PART_SLACK = 1.02  # a part may show a little more than its whole where the two are rounded differently
 
 
-def _above_parent(chosen: pd.DataFrame, vocab: Vocabulary) -> list[Problem]:
+def _above_parent(chosen: pd.DataFrame, accepted: pd.Series, vocab: Vocabulary) -> list[Problem]:
     """A place's amount or count larger than its parent's (a city's above its province's, a
     province's above the nation's) in the same year: a whole series typed in the wrong unit has
-    no jump to give it away, but it cannot outgrow the whole it is part of."""
+    no jump to give it away, but it cannot outgrow the whole it is part of. An accepted figure is
+    not checked, but still counts as a whole."""
     additive = {
         name for name, ind in vocab.indicators.items()
         if ind.kind in ("flow", "stock") and not ind.signed and ind.dimension in ("money", "count")
     }  # fmt: skip
     parent = {g: p.get("parent") for g, p in vocab.geos.items() if isinstance(p, dict) and p.get("parent")}
-    rows = chosen[chosen.indicator.isin(additive) & chosen.geo.isin(parent)]
+    rows = chosen[chosen.indicator.isin(additive) & chosen.geo.isin(parent) & ~accepted]
     if rows.empty:
         return []
     wholes = chosen.set_index(["geo", "indicator", "year"]).value.astype(float)

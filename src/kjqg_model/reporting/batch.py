@@ -23,7 +23,7 @@ from pathlib import Path
 
 from ..engine.streams import MAX_PATHS
 from ..inputs.context import Context
-from ..inputs.errors import InputError, Problem, shorten
+from ..inputs.errors import InputError, Problem, is_whole, shorten
 from ..inputs.files import read_yaml
 from ..inputs.locations import notebooks_dir, params_dir
 from .fonts import subset_font
@@ -101,7 +101,7 @@ def load_runs(path: Path | None = None, history_dirs=(), plans_dirs=()) -> tuple
     defaults = {}
     for key, default, lo, hi in (("paths", 20_000, 1, MAX_PATHS), ("seed", 0, 0, 2**63 - 1)):
         value = data.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        if not is_whole(value) or not lo <= value <= hi:
             problems.append(Problem(f, "", key, shorten(value), f"a whole number from {lo:,} to {hi:,}"))
         defaults[key] = value
     if problems:
