@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -126,3 +127,32 @@ def test_sources_cite_the_statistical_publication():
 
 def test_every_sensitivity_assumption_has_a_chinese_label():
     assert set(SHIFTS) <= set(ASSUMPTION_ZH)
+
+
+def test_a_look_back_says_when_the_data_stop_before_it(tmp_path, monkeypatch):
+    import IPython.display
+
+    from .test_analyst_inputs import fill_like_an_analyst, run
+
+    assert run("template", "--plan", "baise_2021_2023", "--out", str(tmp_path / "need.xlsx"))[0] == 0
+    fill_like_an_analyst(tmp_path / "need.xlsx")  # Baise's own series, up to 2020
+    shown: list[str] = []
+    monkeypatch.setattr(IPython.display, "display", lambda part: shown.append(getattr(part, "data", str(part))))
+    brief = Brief("baise_2021_2023", ("baseline",), 2020, 200, history_dirs=[tmp_path], exante_origin=2021)
+    assert brief.last_data_year() == 2020
+    brief.lookback_section()
+    assert shown and "从2021年数据回看" in shown[0] and "所用数据实际只到2020年" in shown[0]
+
+
+def test_a_target_the_plan_states_twice_is_one_row_and_one_panel(tmp_path):
+    import yaml
+
+    plan = yaml.safe_load(Path(Context.get().plan("guangxi_2021_2023").file).read_text(encoding="utf-8"))
+    rd = next(t for t in plan["targets"] if t["id"] == "rd_intensity_2023")
+    plan.update(plan="twice", targets=[rd, {**rd, "id": "rd_intensity_2023_again", "section": "二"}])
+    (tmp_path / "twice.yaml").write_text(yaml.safe_dump(plan, allow_unicode=True), encoding="utf-8")
+    brief = Brief("twice", ("baseline",), 2020, 500, plans_dirs=[tmp_path], exante_origin=None)
+    assert "本方案共1项量化目标**（方案中有1项重复列出，只计一次）" in brief.coverage_line()
+    assert [r.target.id for r in brief.rows(brief.results, brief.scenarios)] == ["rd_intensity_2023"]
+    fig, flat = brief.tornado()
+    assert (len(fig.axes) if fig is not None else 0) + len(flat) == 1

@@ -189,6 +189,13 @@ def test_guangxi_rd_intensity_target_seen_from_2020():
     assert hte.actual == 4000 and hte.actual_qualifier == ">" and hte.met is None  # ">4000" vs 4200: unknown
 
 
+def test_the_simulation_error_is_never_zero_where_every_path_agrees():
+    df = evaluate_targets("guangxi_2021_2023", origin=2020, n_paths=1).dropna(subset=["probability"])
+    assert len(df) and (df.mc_se > 0.4).all()  # one path says little, whatever it says
+    many = evaluate_targets("guangxi_2021_2023", origin=2020, n_paths=4000).set_index("target_id")
+    assert many.loc["rd_intensity_2023", "mc_se"] < 0.01  # a near-certain miss: small but not zero
+
+
 # --- properties -------------------------------------------------------------------------------
 
 

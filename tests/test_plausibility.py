@@ -81,6 +81,19 @@ def test_rd_intensity_outside_its_possible_range_is_an_error(tmp_path):
         load_history([tmp_path])
 
 
+@pytest.mark.parametrize(
+    ("value", "hint"),
+    [
+        ("0.0084", r"looks like a percent written as a fraction, or a value ×100: 0.84 % if × 100"),
+        ("84", r"looks like a percent written as a fraction, or a value ×100: 0.84 % if ÷ 100"),
+    ],
+)
+def test_an_intensity_out_of_range_names_the_slip_that_brings_it_back(tmp_path, value, hint):
+    write_csv(tmp_path, f"百色,rd_intensity,2022,{value},%,=,https://example.org,\n")
+    with pytest.raises(InputError, match=hint):
+        load_history([tmp_path])
+
+
 def test_a_whole_city_series_in_the_wrong_unit_is_caught_by_its_province():
     # no jump gives it away (every year is ×10,000), but a city cannot outgrow its province
     gx = SHIPPED.exact("广西", "tech_contract_turnover_inflow")

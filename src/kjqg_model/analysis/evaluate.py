@@ -74,8 +74,9 @@ def probabilities(
         if key in reasons:
             out[key] = Estimate(np.nan, np.nan, n_paths, reasons[key])
         else:
-            p = k / n_paths
-            out[key] = Estimate(p, float(np.sqrt(p * (1 - p) / n_paths)), n_paths)
+            # the se at a half-count shrunk share: never 0 where every path agrees (1 path: 0.43)
+            shrunk = (k + 0.5) / (n_paths + 1)
+            out[key] = Estimate(k / n_paths, float(np.sqrt(shrunk * (1 - shrunk) / n_paths)), n_paths)
     return out
 
 

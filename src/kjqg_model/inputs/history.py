@@ -287,9 +287,9 @@ def _parse_row(raw: dict, f: str, where: str, vocab: Vocabulary, max_year: int) 
     def bad(field: str, found: str, expected: str) -> None:
         problems.append(Problem(f, where, field, found, expected))
 
-    geo, name = raw["geo"], raw["indicator"]
-    if geo not in vocab.geos:
-        bad("geo", shorten(geo), "a place listed in params/geos.yaml (Chinese short name, e.g. 广西, 柳州)")
+    geo, name = vocab.canonical(raw["geo"]), raw["indicator"]
+    if geo is None:
+        bad("geo", shorten(raw["geo"]), "a place in params/geos.yaml (e.g. 广西 or 广西壮族自治区, 柳州 or 柳州市)")
     indicator = vocab.indicators.get(name)
     if indicator is None:
         bad("indicator", shorten(name), "an indicator listed in params/indicators.yaml (e.g. rd_intensity)")

@@ -98,11 +98,21 @@ def _limits(rows: pd.DataFrame) -> pd.Series:
 def _out_of_range(r, vocab: Vocabulary) -> Problem:
     ind = vocab.indicators[r.indicator]
     lo, hi = ind.range
+    # the slips whose undoing brings the value into range; a percent below its range was most
+    # likely typed as a fraction (0.0084 for 0.84 %), even where ×10 would also land inside
+    up = r.value < lo
+    fits = [(f, slip) for f, slip in SLIPS if lo <= (r.value * f if up else r.value / f) <= hi]
+    fits.sort(key=lambda fit: not (up and ind.unit == "%" and fit[0] == 1e2))
+    hint = ""
+    if fits:
+        factor, slip = fits[0]
+        shown = r.value * factor if up else r.value / factor
+        hint = f" — looks like {slip}: {shown:.4g} {ind.unit} if {'×' if up else '÷'} {factor:g}"
     return Problem(
         r.file,
         _where(r),
         "value",
-        f"{r.value_published} {r.unit_published} for {r.geo} {r.indicator} {r.year}",
+        f"{r.value_published} {r.unit_published} for {r.geo} {r.indicator} {r.year}{hint}",
         f"{ind.label} between {lo:g} and {hi:g} {ind.unit}; {ACCEPT}",
     )
 

@@ -145,7 +145,8 @@ def load_plan(path: Path, vocabulary: Vocabulary | None = None) -> Plan:
     plan_id = data.get("plan")
     if plan_id != Path(path).stem:
         problems.append(Problem(f, "", "plan", shorten(plan_id), f"the file name's stem {Path(path).stem!r}"))
-    if data.get("geo") not in vocab.geos:
+    geo = vocab.canonical(data.get("geo"))
+    if geo is None:
         problems.append(Problem(f, "", "geo", shorten(data.get("geo")), "a place listed in params/geos.yaml"))
     base_year = data.get("base_year")
     if not isinstance(base_year, int) or not YEARS[0] <= base_year <= YEARS[1]:
@@ -170,7 +171,7 @@ def load_plan(path: Path, vocabulary: Vocabulary | None = None) -> Plan:
     return Plan(
         plan_id,
         str(data.get("title", "")),
-        data["geo"],
+        geo,
         base_year,
         str(data.get("document", "")),
         str(data.get("issued", "")),
@@ -215,7 +216,7 @@ def _parse_target(entry: object, i: int, plan: str, f: str, vocab: Vocabulary) -
         plan=plan,
         id=str(entry["id"]),
         name=str(entry["name"]),
-        geo=entry["geo"],
+        geo=vocab.canonical(entry["geo"]),
         indicator=indicator,
         kind=entry["kind"],
         comparator=entry["comparator"],
@@ -225,7 +226,7 @@ def _parse_target(entry: object, i: int, plan: str, f: str, vocab: Vocabulary) -
         year=int(year if year is not None else period[1]),
         period=period,
         threshold_high=float(high) if high is not None else None,
-        relative_to=entry.get("relative_to"),
+        relative_to=vocab.canonical(entry["relative_to"]) if entry.get("relative_to") else None,
         basis=basis,
         each_year=bool(entry.get("each_year", False)),
         aspiration=bool(entry.get("aspiration", False)),
@@ -244,7 +245,7 @@ def _check_values(entry: dict, vocab: Vocabulary, bad) -> None:
     if entry["comparator"] not in COMPARATORS:
         bad("comparator", entry["comparator"], " | ".join(COMPARATORS))
     for key in ("geo", "relative_to"):
-        if entry.get(key) is not None and entry[key] not in vocab.geos:
+        if entry.get(key) is not None and vocab.canonical(entry[key]) is None:
             bad(key, entry[key], "a place listed in params/geos.yaml")
     threshold, high = entry["threshold"], entry.get("threshold_high")
     if not _number(threshold):

@@ -54,6 +54,24 @@ class Indicator:
         return units.dimension(self.unit)
 
 
+# an official name's administrative ending (with the peoples of an autonomous region or county),
+# dropped with any 市 to compare it with the short names params/geos.yaml uses
+_ENDING = re.compile(r"(?:(?:[\u4e00-\u9fff]族)+|维吾尔)?(?:自治区|自治县|特别行政区|新区|省|市|区|县)$")
+
+
+def _core(name: str) -> str:
+    return _ENDING.sub("", name).replace("市", "")
+
+
+@cache
+def _by_core(names: tuple[str, ...]) -> dict[str, str]:
+    """core -> short name, for the cores that only one place has."""
+    found: dict[str, list[str]] = {}
+    for name in names:
+        found.setdefault(_core(name), []).append(name)
+    return {core: names[0] for core, names in found.items() if len(names) == 1}
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     indicators: dict[str, Indicator]
@@ -63,13 +81,28 @@ class Vocabulary:
     def with_indicators(self, extra: dict[str, Indicator]) -> Vocabulary:
         return Vocabulary({**self.indicators, **extra}, self.geos, self.aliases)
 
+    def canonical(self, name) -> str | None:
+        """The short name params/geos.yaml uses for a place given by it, by its English alias, or by
+        its official name as statistics print it (广西壮族自治区, 柳州市, 柳州市柳南区, 融水苗族自治县, or a
+        district alone where one county has it); None for an unknown place."""
+        text = re.sub(r"\s+", "", str(name))
+        if text in self.geos:
+            return text
+        if text.lower() in self.aliases:
+            return self.aliases[text.lower()]
+        cores = _by_core(tuple(self.geos))
+        core = _core(text)
+        if core in cores:
+            return cores[core]
+        counties = [g for g, p in self.geos.items() if isinstance(p, dict) and p.get("level") == "county"]
+        ending = [g for g in counties if len(core) >= 2 and _core(g).endswith(core)]
+        return ending[0] if len(ending) == 1 else None
+
     def geo(self, name: str) -> str:
-        """The canonical (Chinese) name of a geo given in Chinese or by its English alias."""
-        if name in self.geos:
-            return name
-        key = str(name).strip().lower()
-        if key in self.aliases:
-            return self.aliases[key]
+        """The canonical (Chinese) name of a geo given in Chinese, by its English alias or full name."""
+        found = self.canonical(name)
+        if found is not None:
+            return found
         raise InputError(
             [
                 Problem(

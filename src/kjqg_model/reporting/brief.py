@@ -584,6 +584,9 @@ class Brief:
         if not rows:
             return
         later = f"比第一节的预测起点（{self.origin}年）晚；" if self.origin is not None and x > self.origin else ""
+        last = last_data_year(self.ctx, self.plan.id, x)
+        if last is not None and last < x:  # the data stop before the look-back year: say what it rests on
+            later = f"所用数据实际只到{last}年；" + later
         self._section(
             f"从{x}年数据回看 Seen from {x}, and what happened",
             f"只用截至{x}年的数据（{later}近期趋势情景）重新计算{x}年之后到期的目标，再与其后公布的实际值对照："
@@ -684,6 +687,8 @@ class Brief:
         s = sensitivity_table(self.ctx, self.plan.id, self._settings(self.scenarios[0], 5000))
         if s.empty:
             return None, []
+        once = {t.id for t in _distinct(self.targets[i] for i in dict.fromkeys(s.target_id))}
+        s = s[s.target_id.isin(once)]  # a target the plan states twice is one panel
         swing = s.groupby("target_id").swing.max()
         flat = [self._name(self.targets[i]) for i in swing[swing < MIN_SWING].index]
         keep = swing[swing >= MIN_SWING].sort_values(ascending=False).head(top).index
@@ -922,12 +927,17 @@ def _write_xlsx(path: Path, sheets: dict[str, pd.DataFrame]) -> None:
 
 
 def last_data_year(ctx: Context, plan: str, origin: int | None) -> int | None:
-    """The latest year of data the plan's projections rest on (`origin` caps it; None = all data)."""
-    years = [
-        int(s.index.max())
-        for t in ctx.plan(plan).targets
-        for geo, ind in series_for(t, ctx.vocab)
-        for name in (ind, *ctx.vocab.indicators[ind].inputs)
-        if not (s := ctx.history.series(geo, name, upto=origin)).empty
-    ]
+    """The latest year of data the plan's projections rest on (`origin` caps it; None = all data).
+    A ratio rests on its staler input: R&D intensity with R&D to 2020 and GDP to 2021 is known to
+    2020 (a stock built from flows is known as far as either goes)."""
+
+    def last(geo: str, ind: str) -> int | None:
+        spec = ctx.vocab.indicators[ind]
+        names = spec.inputs if spec.model == "ratio" else (ind, *spec.inputs)
+        ends = [int(s.index.max()) for n in names if not (s := ctx.history.series(geo, n, upto=origin)).empty]
+        if spec.model == "ratio":
+            return min(ends) if len(ends) == len(names) else None
+        return max(ends, default=None)
+
+    years = [y for t in ctx.plan(plan).targets for geo, ind in series_for(t, ctx.vocab) if (y := last(geo, ind))]
     return max(years, default=None)
