@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
 
 import kjqg_model.analysis.evaluate as ev
 from kjqg_model import evaluate_targets, forecast_series, project
-from kjqg_model.engine.trend import Shape, fit_pool, fit_trend, fixed_pool, kalman
+from kjqg_model.engine.streams import Streams
+from kjqg_model.engine.trend import (
+    Shape,
+    fit_mixture,
+    fit_pool,
+    fit_trend,
+    fixed_pool,
+    kalman,
+    log_evidence,
+    trend_steps,
+)
 from kjqg_model.inputs.context import Context
 
 
@@ -122,3 +134,46 @@ def test_a_geo_fit_states_its_parameters_and_serves_every_scenario():
     runs = [fit.simulate(["rd_intensity"], 2025, 1000, Streams(0), ctx.scenario(s)) for s in ("fiscal-0", "fiscal-15")]
     low, high = (r["rd_intensity"].paths[:, -1] for r in runs)
     assert np.all(high >= low - 1e-9)  # same random numbers, more fiscal growth: never lower
+
+
+# --- a new indicator: a mixture over the family's indicators -------------------------------------
+
+
+def _two_pools():
+    smooth, volatile = fixed_pool(0.05, 0.01, 0.03, nu=8.0), fixed_pool(0.15, 0.05, 0.30, nu=8.0)
+    return [replace(smooth, about="smooth"), replace(volatile, about="volatile")]
+
+
+def test_the_evidence_of_one_change_is_the_scale_mixture_of_normals():
+    from scipy import integrate, stats
+
+    d = 0.2  # one yearly change: N(mu, tau^2 + s2) given s2, s2 scaled-inverse-chi-square
+
+    def exact(pool) -> float:
+        mu, tau, nu, s0 = float(pool.mu0[0]), float(pool.tau[0]), pool.scale.nu, pool.scale.s2
+        prior = stats.invgamma(nu / 2, scale=nu * s0 / 2)
+        density = integrate.quad(lambda v: stats.norm.pdf(d, mu, np.sqrt(tau**2 + v)) * prior.pdf(v), 0, 5, limit=200)
+        return float(np.log(density[0]))
+
+    exact = [exact(pool) for pool in _two_pools()]
+    got = [log_evidence([2019, 2020], [0.0, d], pool) for pool in _two_pools()]
+    assert got[1] - got[0] == pytest.approx(exact[1] - exact[0], abs=0.02)
+
+
+def test_one_point_says_nothing_of_which_indicator_a_series_resembles_but_three_do():
+    pools = _two_pools()
+    assert fit_mixture([2020], [0.0], pools, "two").weight == pytest.approx([0.5, 0.5])
+    jumpy = fit_mixture([2018, 2019, 2020], [0.0, 0.45, 0.2], pools, "two")
+    calm = fit_mixture([2018, 2019, 2020], [0.0, 0.05, 0.10], pools, "two")
+    assert jumpy.weight[1] > 0.95 and calm.weight[0] > 0.9
+
+
+def test_a_mixtures_paths_follow_its_parts_in_proportion_and_do_not_depend_on_the_chunk():
+    fit = fit_mixture([2020], [0.0], _two_pools(), "two")
+    whole = trend_steps(fit, Streams(3), "x", 40_000, 5)
+    smooth, volatile = (trend_steps(part, Streams(3), "x", 40_000, 5) for part in fit.parts)
+    follows = (whole == volatile).all(axis=1)
+    assert (follows | (whole == smooth).all(axis=1)).all()  # each path is one part's path
+    assert follows.mean() == pytest.approx(0.5, abs=0.01)
+    first = trend_steps(fit, Streams(3), "x", 7_000, 5)
+    assert np.array_equal(first, whole[:7_000])

@@ -24,10 +24,19 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from ..engine.fit import exact_series, family, family_pool, from_latent, provinces, to_latent, transform_of
+from ..engine.fit import (
+    exact_series,
+    family,
+    family_pool,
+    from_latent,
+    new_series_fit,
+    provinces,
+    to_latent,
+    transform_of,
+)
 from ..engine.projection import Settings, forecast_series, simulate_indicator
 from ..engine.streams import Streams, running_sum
-from ..engine.trend import fit_trend, trend_steps
+from ..engine.trend import trend_steps
 from ..inputs.context import Context
 from ..inputs.errors import InputError, Problem, is_whole
 from ..inputs.history import History
@@ -111,17 +120,16 @@ def _kjqg_thin(k: int) -> Method:
 
 def _kjqg_new(k: int) -> Method:
     """kjqg for a series of an indicator it has never seen (an analyst's series): the last `k`
-    points of the province's series, the pool of its family without its own indicator."""
+    points of the province's series, the mixture over its family's other indicators."""
 
     def method(ctx, case, n, seed):
         vocab = ctx.vocab
-        pool = family_pool(ctx.history, vocab, family(vocab, case.indicator), case.origin, exclude=case.indicator)
-        if pool is None:
+        if family_pool(ctx.history, vocab, family(vocab, case.indicator), case.origin, exclude=case.indicator) is None:
             return None
-        pool = pool.for_new_indicator()
         transform = transform_of(vocab.indicators[case.indicator].kind)
         last = case.past.iloc[-k:]
-        fit = fit_trend(last.index.values, to_latent(last.values, transform), pool)
+        latent = to_latent(last.values, transform)
+        fit = new_series_fit(ctx.history, vocab, case.indicator, case.origin, last.index.values, latent, case.indicator)
         steps = trend_steps(fit, Streams(seed), f"{case.geo}/{case.indicator}", n, case.horizon)
         return from_latent(fit.anchor + running_sum(steps), transform)
 

@@ -13,14 +13,14 @@ Fits are kept in the History they were made from, keyed by what they depend on.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
 from ..inputs.history import History
 from ..inputs.vocab import EXACT, Vocabulary
-from .trend import Pool, fit_pool, generic_pool
+from .trend import Pool, fit_mixture, fit_pool, fit_trend, generic_pool
 
 MIN_POOL_OBS = 3  # a series contributes to its pool's population of drifts with this many points
 MIN_PROVINCES = 3  # provinces an indicator needs to enter a family pool or fit the R&D model
@@ -96,8 +96,8 @@ def indicator_pool(history: History, vocab: Vocabulary, indicator: str, upto: in
 
     def make():
         latent = latent_panel(history, vocab, indicator, upto)
-        if latent.empty:
-            return None
+        if (np.isfinite(latent.to_numpy()).sum(axis=0) >= MIN_POOL_OBS).sum() < 3:
+            return None  # too few series for a pool (fit_pool's test, before fitting the family for it)
         about = f"{indicator}, provinces up to {upto or 'latest'}"
         shape = year_shock = None
         if len(latent) < SHORT_PANEL and (
@@ -133,6 +133,33 @@ def family_pool(history: History, vocab: Vocabulary, fam: str, upto: int | None,
         return fit_pool(y.values, about + (f" except {exclude}" if exclude else ""), groups=groups)
 
     return _cached(history, ("family", fam, upto, exclude), make)
+
+
+def family_parts(history: History, vocab: Vocabulary, fam: str, upto: int | None, exclude: str = "") -> list[Pool]:
+    """The own pools of the family's indicators (but `exclude`): what a new indicator may resemble."""
+
+    def make():
+        return [
+            pool
+            for name, ind in vocab.indicators.items()
+            if name != exclude and family(vocab, name) == fam and not ind.signed
+            if (pool := indicator_pool(history, vocab, name, upto)) is not None
+        ]
+
+    return _cached(history, ("parts", fam, upto, exclude), make)
+
+
+def new_series_fit(history: History, vocab: Vocabulary, indicator: str, upto: int | None, years, latent, exclude=""):
+    """The trend of a series whose indicator has no provincial pool (an analyst's series; or, in
+    the backtest, one whose own pool is set aside by `exclude`): a mixture over the family's
+    indicators' pools, else the family's pool as one, else the generic no-growth prior."""
+    fam = family(vocab, indicator)
+    pool = family_pool(history, vocab, fam, upto, exclude)
+    if parts := family_parts(history, vocab, fam, upto, exclude):
+        extra = pool.indicator_drift_var if pool else 0.0
+        parts = [replace(p, var0=p.var0 + extra) for p in parts]
+        return fit_mixture(years, latent, parts, f"the {len(parts)} provincial {FAMILIES.get(fam, fam)} indicators")
+    return fit_trend(years, latent, pool.for_new_indicator() if pool else generic_pool())
 
 
 def prior_pool(history: History, vocab: Vocabulary, indicator: str, upto: int | None) -> Pool:

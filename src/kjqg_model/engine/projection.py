@@ -33,12 +33,14 @@ from .fit import (
     exact_series,
     fit_rd_panel,
     from_latent,
+    indicator_pool,
+    new_series_fit,
     prior_pool,
     to_latent,
     transform_of,
 )
 from .streams import MAX_PATHS, Streams, run_chunks, running_sum, truncated_normal_above
-from .trend import Pool, TrendFit, fit_shape, fit_trend, generic_pool, trend_steps
+from .trend import MixtureFit, Pool, TrendFit, fit_shape, fit_trend, generic_pool, trend_steps
 
 NO_DRIVER_GEOS = {"全国", "中央", "地方", "地方合计"}  # references: never driven by a plan's scenario
 STOCK_RATIO_SD = 0.05  # prior sd (log) of published stock / 3-year recognitions
@@ -78,7 +80,7 @@ class _Series:
 
     indicator: str
     transform: str
-    fit: TrendFit
+    fit: TrendFit | MixtureFit
     bounds: dict  # year -> latent lower bound, for lower-bound observations after the anchor
     observed: pd.Series
 
@@ -86,15 +88,14 @@ class _Series:
     def anchor_year(self) -> int:
         return self.fit.anchor_year
 
-    def shifted(self, shifts: dict) -> TrendFit:
-        """The fit with its drift moved by shifts['drift'] sd, its noise scale by shifts['noise'] sd."""
-        fit = self.fit
+    def shifted(self, shifts: dict) -> TrendFit | MixtureFit:
+        """The fit with its drift moved by shifts['drift'] sd, its noise scale by shifts['noise'] sd
+        (each part of a mixture by its own sd)."""
         if not shifts.get("drift") and not shifts.get("noise"):
-            return fit
-        mean = fit.mean.copy()
-        mean[:, 1] += shifts.get("drift", 0.0) * fit.params["drift_sd"]
-        s2 = fit.s2 * max(1 + shifts.get("noise", 0.0) * np.sqrt(2 / fit.nu), 0.05)
-        return replace(fit, mean=mean, s2=s2)
+            return self.fit
+        if isinstance(self.fit, MixtureFit):
+            return replace(self.fit, parts=tuple(_shifted(f, shifts) for f in self.fit.parts))
+        return _shifted(self.fit, shifts)
 
     def steps(
         self, streams: Streams, key: str, n: int, years: np.ndarray, override=None, shifts: dict | None = None
@@ -109,6 +110,13 @@ class _Series:
             fixed = np.isfinite(override)
             steps[:, fixed] = override[fixed]
         return steps
+
+
+def _shifted(fit: TrendFit, shifts: dict) -> TrendFit:
+    mean = fit.mean.copy()
+    mean[:, 1] += shifts.get("drift", 0.0) * fit.params["drift_sd"]
+    s2 = fit.s2 * max(1 + shifts.get("noise", 0.0) * np.sqrt(2 / fit.nu), 0.05)
+    return replace(fit, mean=mean, s2=s2)
 
 
 def _observed_growth(observed: pd.Series, years: np.ndarray, transform: str = "log") -> np.ndarray:
@@ -210,8 +218,10 @@ class GeoModel:
             years = np.arange(int(exact.index.min()), int(exact.index.max()) + 1)
             inputs = panel.inputs(driver_growth(self.history, self.geo, self.origin, years, panel.drivers))
             fit = fit_trend(exact.index.values, latent, panel.pool, inputs)
+        elif own := indicator_pool(self.history, self.vocab, indicator, self.origin):
+            fit = fit_trend(exact.index.values, latent, own)
         else:
-            fit = fit_trend(exact.index.values, latent, prior_pool(self.history, self.vocab, indicator, self.origin))
+            fit = new_series_fit(self.history, self.vocab, indicator, self.origin, exact.index.values, latent)
         allrows = self.history.series(self.geo, indicator, upto=self.origin)
         lb = (allrows.qualifier.to_numpy() == ">") & (allrows.index.to_numpy() > fit.anchor_year)
         bounds = {int(y): float(to_latent([v], transform)[0]) for y, v in allrows["value"][lb].items()}

@@ -554,6 +554,89 @@ def _fit_on_scale_grid(y, years, latent, shape: Shape, inputs, pool: Pool) -> Tr
     )
 
 
+@dataclass(frozen=True)
+class MixtureFit:
+    """A series of an indicator the library has not seen (an analyst's): it may behave like any
+    indicator of its family, so its trend is a mixture of one fit per indicator's pool, each
+    weighted equally a priori and then by how well it predicted the series' own observations (one
+    point says nothing of which it resembles; two or three say much about its volatility)."""
+
+    parts: tuple[TrendFit, ...]
+    weight: np.ndarray  # (K,) posterior weight of each part
+    about: str
+
+    @property
+    def anchor_year(self) -> int:
+        return self.parts[0].anchor_year
+
+    @property
+    def anchor(self) -> float:
+        return self.parts[0].anchor
+
+    @property
+    def n_obs(self) -> int:
+        return self.parts[0].n_obs
+
+    @property
+    def s2(self) -> float:
+        return float(self.weight @ [f.s2 for f in self.parts])
+
+    @property
+    def params(self) -> dict:
+        each = [f.params for f in self.parts]
+        drift = float(self.weight @ [p["drift"] for p in each])
+        spread = [p["drift_sd"] ** 2 + (p["drift"] - drift) ** 2 for p in each]
+        return dict(
+            drift=drift,
+            drift_sd=float(np.sqrt(self.weight @ spread)),
+            scale=float(np.sqrt(self.s2)),
+            n_obs=self.n_obs,
+            parts=len(self.parts),
+        )
+
+    def summary(self) -> str:
+        p = self.params
+        top = np.argsort(self.weight)[::-1][:3]
+        lead = ", ".join(f"{self.parts[i].pool.split(',')[0]} {self.weight[i]:.0%}" for i in top)
+        return (
+            f"mixture of {p['parts']} indicators' trends from {p['n_obs']} observations to {self.anchor_year}: "
+            f"drift {p['drift']:+.4f} (sd {p['drift_sd']:.4f}); most weight: {lead}; prior: {self.about}"
+        )
+
+
+def fit_mixture(years, latent, pools: list[Pool], about: str) -> MixtureFit:
+    """One fit_trend per pool, weighted by the pool's marginal likelihood of the observations."""
+    parts = tuple(fit_trend(years, latent, pool) for pool in pools)
+    evidence = np.array([log_evidence(years, latent, pool) for pool in pools])
+    weight = np.exp(evidence - evidence.max())
+    return MixtureFit(parts, weight / weight.sum(), about)
+
+
+def log_evidence(years, latent, pool: Pool) -> float:
+    """log p(observations after the first | pool), up to a constant shared by all pools: the drift
+    from the pool's population, the scale integrated over SCALE_GRID under the pool's prior."""
+    years = np.asarray(years, dtype=int)
+    if len(years) < 2:
+        return 0.0
+    order = np.argsort(years)
+    y = np.full(int(years.max() - years.min()) + 1, np.nan)
+    y[years[order] - years.min()] = np.asarray(latent, dtype=float)[order]
+    s2 = np.exp(2 * SCALE_GRID)
+    mean = float(pool.weight @ pool.mu0)
+    var = float(pool.weight @ (pool.tau**2 + pool.var0 + (pool.mu0 - mean) ** 2))
+    f = kalman(np.repeat(y[:, None], len(s2), axis=1), pool.shape, drift_prior=(mean, var / s2))
+    loglik = -0.5 * (f.n * np.log(s2) + f.logdet + f.ssq / s2)
+    # the scaled inverse chi-square prior of s2, as a density of log s (d s2 = 2 s2 d log s)
+    nu, s0 = pool.scale.nu, pool.scale.s2
+    logprior = (
+        0.5 * nu * np.log(0.5 * nu * s0) - special.gammaln(0.5 * nu) - (0.5 * nu + 1) * np.log(s2)
+        - 0.5 * nu * s0 / s2 + np.log(2 * s2)
+    )  # fmt: skip
+    both = loglik + logprior
+    top = both.max()
+    return float(top + np.log(np.exp(both - top).sum() * (SCALE_GRID[1] - SCALE_GRID[0])))
+
+
 def _scale(y, shape: Shape, inputs, pool: Pool) -> tuple[float, float]:
     """Posterior of the series' scale s2 (and its degrees of freedom), counting every observation
     after the first against the pool's drift prior: a 2-point series has one honest forecast error.
@@ -601,7 +684,16 @@ def trend_steps(
     """Latent yearly changes over the `horizon` years after the anchor, from the observed anchor
     value, one row per path (float32). Where `lower[j]` is finite, year j's value is conditioned
     on exceeding it (a published "> x"): the noise is then built year by year from its Cholesky
-    factor, so that year's draw is truncated given the years before it."""
+    factor, so that year's draw is truncated given the years before it. A MixtureFit's paths each
+    follow one part, drawn by its weight."""
+    if isinstance(fit, MixtureFit):
+        u = streams.uniform(f"{key}/part", n)
+        part = np.minimum(np.searchsorted(np.cumsum(fit.weight), u, side="right"), len(fit.parts) - 1)
+        out = np.empty((n, horizon), np.float32)
+        for k in np.unique(part):  # each part draws every path's numbers, so a path's do not depend on n
+            mine = part == k
+            out[mine] = trend_steps(fit.parts[k], streams, key, n, horizon, lower)[mine]
+        return out
     level, drift, sigma = fit.draw_state(streams, key, n)
     z = streams.normal(f"{key}/shock", n, horizon, np.float32)
     if lower is None or not np.isfinite(lower).any():
