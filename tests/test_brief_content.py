@@ -51,6 +51,7 @@ def test_guangxi_shows_both_turnover_bases_with_outcomes_and_the_jump(rendered):
     assert "2021年为1,254亿元，是2020年（474亿元）的2.6倍" in gx
     assert "2023年比2020年" not in gx  # 只增不减 is judged year by year: its worst year is shown
     assert "最低一年比上年增加3.19亿元" in gx
+    assert "没有各省的同一指标可借鉴" not in gx  # every Guangxi series has its provincial panel
 
 
 def test_guilin_thin_probability_shows_its_observation_count_and_how_new_firms_are_counted():
@@ -59,6 +60,7 @@ def test_guilin_thin_probability_shows_its_observation_count_and_how_new_firms_a
     table, *_, notes = brief.headline_parts(rows)
     assert re.search(r"\d+%（仅1个观测）", table.to_html())
     assert "只有1个观测（2023年431家）" in notes and "按年末保有量的净增计算" in notes
+    assert "“新增高新技术企业数量”没有各省的同一指标可借鉴" in notes  # no recognitions: its own borrowed trend
     assert brief.last_data_year() == 2023
 
 

@@ -17,6 +17,7 @@ from ..analysis.evaluate import evaluate_plans
 from ..analysis.outcomes import concrete_indicator
 from ..analysis.readiness import THIN, series_for
 from ..analysis.whatif import fiscal_driven, sensitivity_table, solve_required_growth
+from ..engine.fit import indicator_pool
 from ..engine.projection import NoHistory, Settings, simulate_indicator
 from ..inputs import units
 from ..inputs.context import Context
@@ -504,7 +505,7 @@ class Brief:
                 parts.append(unknown)
             first = self.scenarios[:1]
             parts.append(self._table(still, first, {first[0]: "达成概率"}))
-        notes = self.thin_notes(rows) + self.increase_notes(rows) + self.jump_notes(rows)
+        notes = self.thin_notes(rows) + self.borrowed_notes(rows) + self.increase_notes(rows) + self.jump_notes(rows)
         se = self.results.mc_se.max()
         if pd.notna(se):
             notes.append(f"模拟误差：每个概率按 {self.n_paths:,} 条模拟路径计算，标准误不超过 {se:.1%}。")
@@ -526,6 +527,29 @@ class Brief:
                     "走势借用全区同类序列，概率只作参考。"
                 )
         return notes
+
+    def borrowed_notes(self, rows: list[Row]) -> list[str]:
+        """One line for the targets whose series no province publishes: their trend is borrowed
+        from other indicators, and the backtest finds such probabilities too confident."""
+        names = [
+            self._name(r.target)
+            for r in {id(r.target): r for r in rows if np.isfinite(list(r.probs.values())).any()}.values()
+            if any(self._borrowed(geo, ind) for geo, ind in series_for(r.target, self.ctx.vocab))
+        ]
+        if not names:
+            return []
+        return [
+            f"{'、'.join(f'“{n}”' for n in names)}没有各省的同一指标可借鉴，走势按其自身观测从同类指标中加权借用；"
+            "回测中这类预测的区间偏窄、概率偏于自信，只作参考。"
+        ]
+
+    def _borrowed(self, geo: str, indicator: str) -> bool:
+        """Whether the series follows a trend borrowed from other indicators (no provincial pool of
+        its own); a derived series whose inputs are published, whether any input does."""
+        spec, h = self.ctx.vocab.indicators[indicator], self.ctx.history
+        if spec.derived and all(not h.series(geo, i, upto=self.origin).empty for i in spec.inputs):
+            return any(self._borrowed(geo, i) for i in spec.inputs)
+        return indicator_pool(h, self.ctx.vocab, indicator, self.origin) is None
 
     def increase_notes(self, rows: list[Row]) -> list[str]:
         """How 新增 was read for a stock: the net change of the year-end count."""
@@ -896,7 +920,8 @@ METHOD = (  # (which briefs need it: all | rd (an R&D or fiscal target is modell
         "all",
         "- **其他指标**（技术合同成交额、高新技术企业、占比等）：对数（占比用 logit）局部线性趋势，"
         "先验来自同一指标的 31 省"
-        "（无省级序列时来自同类指标）；短序列向全体收缩，观测少时概率只作参考。高新技术企业保有量 ≈ 近三年认定数 × 比例"
+        "（无省级序列时，按序列自身的观测在各同类指标的趋势中加权取用）；短序列向全体收缩，观测少时概率只作参考。"
+        "高新技术企业保有量 ≈ 近三年认定数 × 比例"
         "（证书有效期三年）。",
     ),
     ("all", "- **下限值**（“突破/超过 X”）作为下限处理，模拟路径在该年满足下限；实际值为下限时“达成”可能为“未知”。"),
