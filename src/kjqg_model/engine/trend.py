@@ -275,6 +275,11 @@ class Pool:
         analyst's series): its mean drift is as uncertain as the indicators' mean drifts differ."""
         return replace(self, var0=self.var0 + self.indicator_drift_var, about=self.about + ", for a new indicator")
 
+    def drift_moments(self) -> tuple[float, float]:
+        """Mean and variance of one more series' drift, tau and mu0 integrated out."""
+        mean = float(self.weight @ self.mu0)
+        return mean, float(self.weight @ (self.tau**2 + self.var0 + (self.mu0 - mean) ** 2))
+
     def summary(self) -> str:
         tau = float(np.sum(self.weight * self.tau))
         mu = float(np.sum(self.weight * self.mu0))
@@ -524,8 +529,7 @@ def _fit_on_scale_grid(y, years, latent, shape: Shape, inputs, pool: Pool) -> Tr
     plain = kalman(y[:, None], shape, inputs)
     s2 = np.exp(2 * SCALE_GRID)
     k = len(s2)
-    drift_mean = float(pool.weight @ pool.mu0)
-    drift_var = float(pool.weight @ (pool.tau**2 + pool.var0 + (pool.mu0 - drift_mean) ** 2))
+    drift_mean, drift_var = pool.drift_moments()
     f = kalman(
         np.repeat(y[:, None], k, axis=1),
         shape,
@@ -622,8 +626,7 @@ def log_evidence(years, latent, pool: Pool) -> float:
     y = np.full(int(years.max() - years.min()) + 1, np.nan)
     y[years[order] - years.min()] = np.asarray(latent, dtype=float)[order]
     s2 = np.exp(2 * SCALE_GRID)
-    mean = float(pool.weight @ pool.mu0)
-    var = float(pool.weight @ (pool.tau**2 + pool.var0 + (pool.mu0 - mean) ** 2))
+    mean, var = pool.drift_moments()
     f = kalman(np.repeat(y[:, None], len(s2), axis=1), pool.shape, drift_prior=(mean, var / s2))
     loglik = -0.5 * (f.n * np.log(s2) + f.logdet + f.ssq / s2)
     # the scaled inverse chi-square prior of s2, as a density of log s (d s2 = 2 s2 d log s)
@@ -641,8 +644,7 @@ def _scale(y, shape: Shape, inputs, pool: Pool) -> tuple[float, float]:
     """Posterior of the series' scale s2 (and its degrees of freedom), counting every observation
     after the first against the pool's drift prior: a 2-point series has one honest forecast error.
     The prior's variance is in units of s2, so the scale is found in two passes."""
-    mean = float(pool.weight @ pool.mu0)
-    var = float(pool.weight @ (pool.tau**2 + pool.var0 + (pool.mu0 - mean) ** 2))
+    mean, var = pool.drift_moments()
     s2 = pool.scale.s2
     for _ in range(2):
         f = kalman(y, shape, inputs, drift_prior=(mean, var / max(s2, 1e-12)))
