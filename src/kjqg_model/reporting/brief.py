@@ -522,10 +522,9 @@ class Brief:
                 if s.empty or len(s) >= THIN:
                     continue
                 values = "、".join(f"{y}年{_amount(v, s.unit.iloc[0])}" for y, v in s.value.items())
-                notes.append(
-                    f"“{self._name(t)}”只有{len(s)}个观测（{values}），要外推到{t.year}年；"
-                    "走势借用全区同类序列，概率只作参考。"
-                )
+                # a borrowed trend has a note of its own (borrowed_notes), which also says "只作参考"
+                how = "。" if self._borrowed(geo, ind) else "；走势借用各省同一指标的序列，概率只作参考。"
+                notes.append(f"“{self._name(t)}”只有{len(s)}个观测（{values}），要外推到{t.year}年{how}")
         return notes
 
     def borrowed_notes(self, rows: list[Row]) -> list[str]:
