@@ -239,6 +239,7 @@ def _dead_pid() -> int:
         (lambda k: k.run_backtest(origins=(2024,), indicators="rd_intensity"), "origins"),
         (lambda k: k.run_backtest(origins=(2020,), indicators="nope"), "indicators"),
         (lambda k: k.forecast_series([1, 2, 3], ["2018", "2019", "2020"], horizon=3), "years"),
+        (lambda k: k.forecast_series(["10", "x", "12"], [2018, 2019, 2020], horizon=3), "values"),
         (lambda k: k.evaluate_targets("baise_2021_2023", history_dirs="no/such/folder"), "no/such/folder"),
     ],
 )

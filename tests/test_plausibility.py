@@ -111,3 +111,24 @@ def test_a_whole_city_series_in_the_wrong_unit_is_caught_by_its_province():
     accepted = "geo,indicator,year,value,unit,qualifier,source,note,accept\n" + body.replace(",\n", ",,genuine\n")
     (tmp / "extra.csv").write_text(accepted, encoding="utf-8")
     assert len(load_history([folder]).table) == len(SHIPPED.table) + len(years)  # a stated reason lets it pass
+
+
+def test_only_the_slip_is_blamed_not_the_ends_beside_it(tmp_path):
+    rows = [(2018, "12.5"), (2019, "150000"), (2020, "18.3")]
+    body = "".join(f"百色,tech_contract_turnover_inflow,{y},{v},亿元,=,https://example.org,\n" for y, v in rows)
+    write_csv(tmp_path, body)
+    with pytest.raises(InputError) as err:
+        load_history([tmp_path])
+    text = str(err.value)
+    assert "line 3, field 'value'" in text and "line 2," not in text and "line 4," not in text
+    assert "150000 ≈ 15 × 10000" in text and "e+0" not in text
+
+
+def test_a_slip_in_a_series_no_other_place_publishes_is_caught(tmp_path):
+    rows = [(2021, 400), (2022, 4300), (2023, 431)]  # 桂林's stock: no other city's to compare moves with
+    write_csv(tmp_path, "".join(f"桂林,hte_stock,{y},{v},家,=,https://example.org,\n" for y, v in rows))
+    with pytest.raises(InputError, match=r"line 3, field 'value': found 4300 家.*no other place publishes it"):
+        load_history([tmp_path])
+    doubled = [(2021, 400), (2022, 900), (2023, 1300)]  # fast but real growth passes
+    write_csv(tmp_path, "".join(f"桂林,hte_stock,{y},{v},家,=,https://example.org,\n" for y, v in doubled))
+    assert load_history([tmp_path]).series("桂林", "hte_stock").loc[2022, "value"] == 900

@@ -35,7 +35,7 @@ def test_official_names_reach_the_short_name(written, short):
     assert VOCAB.canonical(written) == short
 
 
-@pytest.mark.parametrize("written", ["广", "广南", "柳州市柳州柳南区", "", "区"])
+@pytest.mark.parametrize("written", ["广", "广南", "柳州市柳州柳南区", "", "区", "百色县", "百色区"])
 def test_an_unknown_place_is_not_guessed(written):
     assert VOCAB.canonical(written) is None
     with pytest.raises(InputError, match="field 'geo'"):

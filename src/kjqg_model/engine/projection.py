@@ -552,6 +552,14 @@ def simulate_indicator(ctx: Context, geo: str, indicator: str, settings: Setting
         raise InputError.single("history", str(exc), "at least one exact observation up to the origin") from None
 
 
+def _is_number(x) -> bool:
+    try:
+        float(x)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 def forecast_series(
     values, years, horizon: int, n_paths: int = 10_000, seed: int = 0, pool: Pool | None = None
 ) -> np.ndarray:
@@ -561,10 +569,16 @@ def forecast_series(
     on zero (sd 3 %/yr), the noise scale's prior is the spread of scales of many kinds of annual
     series (trend.generic_pool), so a few points already set the series' own scale, and a series
     of eight or more points sets the trend's shape itself."""
-    v = np.asarray(values, dtype=float)
-    y = np.asarray(years)
     problems = []
-    if v.ndim != 1 or y.shape != v.shape:
+    try:
+        v = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        bad = next((x for x in np.ravel(np.asarray(values, dtype=object)) if not _is_number(x)), values)
+        raise InputError([Problem("forecast_series", "", "values", repr(bad), "numbers (NaN for gaps)")]) from None
+    y = np.asarray(years)
+    if y.dtype.kind in "OSU":  # years as text ("2020"): say so, not that they do not increase
+        problems.append(("years", f"text or objects such as {np.ravel(y)[:1].tolist()}", "whole years as numbers"))
+    elif v.ndim != 1 or y.shape != v.shape:
         problems.append(("values", f"shape {v.shape} with years of shape {y.shape}", "two 1-d arrays of equal length"))
     elif np.any(v[np.isfinite(v)] <= 0) or np.any(np.isinf(v)):
         problems.append(("values", "zero, negative or infinite values", "positive numbers (NaN for gaps)"))

@@ -13,6 +13,7 @@ from .vocab import EXACT, Vocabulary
 
 MARGIN = np.log(2.0)  # beyond twice the largest yearly move of any other series of the indicator
 MIN_MOVES = 20  # yearly moves elsewhere needed to judge one series of an indicator
+FALLBACK = np.log(8.0)  # without them: a value ×8 off both its neighbours (a ×10 slip, not a real move)
 ACCEPT = "if the figure is genuine, give the reason in an 'accept' column"
 SLIPS = (
     (1e4, "万元 written under 亿元"),
@@ -38,10 +39,20 @@ def implausible(table: pd.DataFrame, vocab: Vocabulary) -> list[Problem]:
     ahead = back.groupby([chosen.geo, chosen.indicator]).shift(-1)  # the move to the year after
     with_moves = chosen.assign(back=back)
     limit = pd.concat([_limits(rows) for _, rows in with_moves.groupby("indicator")]).reindex(chosen.index)
+    # too few moves elsewhere to judge by (an indicator only one place publishes): only a jump of
+    # ×FALLBACK there and back, the shape of a slip typed in one year, is taken for one
+    alone = limit.isna() & back.notna() & ahead.notna()
+    limit = limit.where(~alone, FALLBACK)
     far = (back.isna() | (back > limit)) & (ahead.isna() | (ahead > limit)) & (back.notna() | ahead.notna())
+    # a value beside a slip moves as far, but only the slip is far from two neighbours: an end of the
+    # series is not blamed for its one neighbour's slip
+    slip = far & back.notna() & ahead.notna()
+    series = [chosen.geo, chosen.indicator]
+    beside = slip.groupby(series).shift(1, fill_value=False) | slip.groupby(series).shift(-1, fill_value=False)
+    far &= ~(beside & (back.isna() | ahead.isna()))
     accepted = chosen.accept.fillna("") != ""
     for i in chosen.index[far & ~accepted & limit.notna()]:
-        problems.append(_jump_problem(chosen, i, float(limit[i])))
+        problems.append(_jump_problem(chosen, i, float(limit[i]), bool(alone[i])))
     return problems + _above_parent(chosen, accepted, vocab)
 
 
@@ -117,7 +128,7 @@ def _out_of_range(r, vocab: Vocabulary) -> Problem:
     )
 
 
-def _jump_problem(chosen: pd.DataFrame, i, limit: float) -> Problem:
+def _jump_problem(chosen: pd.DataFrame, i, limit: float, alone: bool) -> Problem:
     r = chosen.loc[i]
     series = chosen[(chosen.geo == r.geo) & (chosen.indicator == r.indicator)]
     near = series[(series.year - r.year).abs() == 1]
@@ -126,17 +137,28 @@ def _jump_problem(chosen: pd.DataFrame, i, limit: float) -> Problem:
     for factor, slip in SLIPS:
         if abs(abs(np.log(ratio)) - np.log(factor)) < np.log(3.0):
             shown = r.value / factor if ratio > 1 else r.value * factor
-            hint = f" — looks like {slip}: {r.value_published} ≈ {shown:.4g} {'×' if ratio > 1 else '÷'} {factor:g}"
+            hint = f" — looks like {slip}: {r.value_published} ≈ {_num(shown)} {'×' if ratio > 1 else '÷'} {factor:g}"
             break
-    beside = ", ".join(f"{y}: {v:.4g}" for y, v in zip(near.year, near.value, strict=True))
+    beside = ", ".join(f"{y}: {_num(v)}" for y, v in zip(near.year, near.value, strict=True))
     return Problem(
         r.file,
         _where(r),
         "value",
         f"{r.value_published} {r.unit_published} for {r.geo} {r.indicator} {r.year}, beside {beside} {r.unit}{hint}",
-        f"a value within ×{np.exp(limit):.1f} of its neighbouring years (twice the largest yearly move of any other "
-        f"province's series); {ACCEPT}",
+        f"a value within ×{np.exp(limit):.1f} of its neighbouring years ("
+        + (
+            "no other place publishes it to compare moves with"
+            if alone
+            else "twice the largest yearly move of any other province's series"
+        )
+        + f"); {ACCEPT}",
     )
+
+
+def _num(x: float) -> str:
+    """A figure as a reader writes it: 4 significant digits, no exponent (125,000, not 1.25e+05)."""
+    x = float(f"{x:.4g}")
+    return f"{x:,.0f}" if abs(x) >= 1e4 else f"{x:g}"
 
 
 def _where(r) -> str:

@@ -54,22 +54,26 @@ class Indicator:
         return units.dimension(self.unit)
 
 
-# an official name's administrative ending (with the peoples of an autonomous region or county),
-# dropped with any 市 to compare it with the short names params/geos.yaml uses
-_ENDING = re.compile(r"(?:(?:[\u4e00-\u9fff]族)+|维吾尔)?(?:自治区|自治县|特别行政区|新区|省|市|区|县)$")
+# an official name's administrative ending, dropped (with any 市 inside) to compare it with the
+# short names params/geos.yaml uses: a province's or city's (自治区 with its peoples), a county's
+_ENDINGS = {
+    "region": re.compile(r"(?:(?:[\u4e00-\u9fff]族)+|维吾尔)?(?:自治区|特别行政区|省|市)$"),
+    "county": re.compile(r"(?:[\u4e00-\u9fff]族)*(?:自治县|新区|区|县|市)$"),
+}
 
 
-def _core(name: str) -> str:
-    return _ENDING.sub("", name).replace("市", "")
+def _core(name: str, kind: str) -> str:
+    return _ENDINGS[kind].sub("", name).replace("市", "")
 
 
 @cache
-def _by_core(names: tuple[str, ...]) -> dict[str, str]:
-    """core -> short name, for the cores that only one place has."""
-    found: dict[str, list[str]] = {}
-    for name in names:
-        found.setdefault(_core(name), []).append(name)
-    return {core: names[0] for core, names in found.items() if len(names) == 1}
+def _by_core(geos: tuple[tuple[str, str], ...]) -> dict[tuple[str, str], str]:
+    """(kind, core) -> short name, for the cores that only one place of that kind has."""
+    found: dict[tuple[str, str], list[str]] = {}
+    for name, level in geos:
+        kind = "county" if level == "county" else "region"
+        found.setdefault((kind, _core(name, kind)), []).append(name)
+    return {key: names[0] for key, names in found.items() if len(names) == 1}
 
 
 @dataclass(frozen=True)
@@ -90,12 +94,13 @@ class Vocabulary:
             return text
         if text.lower() in self.aliases:
             return self.aliases[text.lower()]
-        cores = _by_core(tuple(self.geos))
-        core = _core(text)
-        if core in cores:
-            return cores[core]
-        counties = [g for g, p in self.geos.items() if isinstance(p, dict) and p.get("level") == "county"]
-        ending = [g for g in counties if len(core) >= 2 and _core(g).endswith(core)]
+        levels = tuple((g, p.get("level", "") if isinstance(p, dict) else "") for g, p in self.geos.items())
+        cores = _by_core(levels)
+        for kind in ("region", "county"):  # 百色市 is 百色; 百色县 is no place
+            if (kind, _core(text, kind)) in cores:
+                return cores[(kind, _core(text, kind))]
+        core = _core(text, "county")  # a district alone (柳南区): the one county whose name ends so
+        ending = [g for g, lv in levels if lv == "county" and len(core) >= 2 and _core(g, "county").endswith(core)]
         return ending[0] if len(ending) == 1 else None
 
     def geo(self, name: str) -> str:
