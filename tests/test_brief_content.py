@@ -158,3 +158,10 @@ def test_a_target_the_plan_states_twice_is_one_row_and_one_panel(tmp_path):
     assert [r.target.id for r in brief.rows(brief.results, brief.scenarios)] == ["rd_intensity_2023"]
     fig, flat = brief.tornado()
     assert (len(fig.axes) if fig is not None else 0) + len(flat) == 1
+
+
+def test_the_gdp_growth_assumed_is_one_figure_wherever_the_brief_quotes_it(rendered):
+    gx = squeezed(rendered.text["gx"])
+    assumed = re.findall(r"延续近期趋势，年均约(\d+\.\d)%", gx)
+    quoted = re.findall(r"GDP（分母）年均约增长(\d+\.\d)%", gx)
+    assert assumed and quoted and set(assumed) == set(quoted), (assumed, quoted)

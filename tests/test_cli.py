@@ -124,3 +124,10 @@ def test_a_published_lower_bound_shows_as_one_in_the_table():
     assert code == 0, err
     row = next(line for line in out.splitlines() if "高新技术企业数量" in line)
     assert "> 4,000" in row
+
+
+@pytest.mark.parametrize(("extra", "said"), [((), "forecast from all data"), (("--origin", "2020"), "data up to 2020")])
+def test_the_table_says_which_data_the_forecast_starts_from(extra, said):
+    code, out, err = run("probabilities", "--plan", "guangxi_2021_2023", "--paths", "100", *extra)
+    assert code == 0, err
+    assert said in out.splitlines()[-1]

@@ -207,8 +207,14 @@ def cmd_probabilities(args) -> None:
         ],
     )
     _emit(frame, args, PROBABILITIES_TABLE)
+    origin = (
+        f"data up to {args.origin} only (later data fills 'actual')"
+        if args.origin is not None
+        else "all data, each series from its latest year (--origin YEAR: data up to YEAR only)"
+    )
     print(
-        f"\n# {args.paths} paths, seed {args.seed}, data hash {ctx.history.data_hash}. n: observations the probability "
+        f"\n# forecast from {origin}; {args.paths} paths, seed {args.seed}, data hash {ctx.history.data_hash}. "
+        "n: observations the probability "
         "rests on (1-2: thin, dynamics borrowed from the pool). Rows without a probability or an outcome are hidden "
         "(--all shows them); --format csv, or xlsx with --out FILE.xlsx, gives every column."
     )

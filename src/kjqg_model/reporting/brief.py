@@ -18,7 +18,7 @@ from ..analysis.outcomes import concrete_indicator
 from ..analysis.readiness import THIN, series_for
 from ..analysis.whatif import fiscal_driven, sensitivity_table, solve_required_growth
 from ..engine.fit import indicator_pool
-from ..engine.projection import NoHistory, Settings, simulate_indicator
+from ..engine.projection import GeoModel, NoHistory, Settings, simulate_indicator
 from ..inputs import units
 from ..inputs.context import Context
 from ..inputs.errors import InputError
@@ -357,12 +357,11 @@ class Brief:
         trend = [n for n, r in fixed.items() if r is None]
         if trend:
             who = "其余情景" if parts else "各情景"
-            try:
-                proj = self._project(self.plan.geo, "gdp", max(t.year for t in self.plan.targets), trend[0], 4000)
-                span = proj.years[-1] - proj.observed.index.max()
-                rate = (np.median(proj.paths[:, -1]) / proj.observed.iloc[-1]) ** (1 / span) - 1
-                parts.append(f"{who}延续近期趋势，年均约{rate:.1%}（中位数，近年权重更高）")
-            except (NoHistory, InputError):
+            # the fitted trend's drift: the same figure the fiscal-growth section's reasons quote
+            gdp = GeoModel(self.ctx.history, self.plan.geo, self.origin, self.ctx.vocab).series("gdp")
+            if gdp is not None:
+                parts.append(f"{who}延续近期趋势，年均约{np.expm1(gdp.fit.params['drift']):.1%}（近年权重更高）")
+            else:
                 parts.append(f"{who}按全区/全国同类序列的趋势")
         return (
             f"**GDP 假设**：{self.plan.geo}名义地区生产总值——"
