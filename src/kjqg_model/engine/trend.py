@@ -680,6 +680,29 @@ def _one_thread_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return a @ b
 
 
+class _SameDraws:
+    """Streams for the paths `rows` of `n`: every draw is made once for all n paths (so a path's
+    numbers do not depend on which part of a mixture it follows) and read at `rows`."""
+
+    def __init__(self, streams: Streams, n: int, rows: np.ndarray | None = None, seen: dict | None = None):
+        self._streams, self._n, self._rows, self._seen = streams, n, rows, {} if seen is None else seen
+
+    def at(self, rows: np.ndarray) -> _SameDraws:
+        return _SameDraws(self._streams, self._n, rows, self._seen)
+
+    def _get(self, kind: str, name: str, _n: int, *args, **kwargs) -> np.ndarray:
+        key = (kind, name, args, tuple(sorted(kwargs.items())))
+        if key not in self._seen:
+            self._seen[key] = getattr(self._streams, kind)(name, self._n, *args, **kwargs)
+        return self._seen[key][self._rows]  # a copy: a caller may work in place
+
+    def normal(self, name: str, n: int, *args, **kwargs) -> np.ndarray:
+        return self._get("normal", name, n, *args, **kwargs)
+
+    def uniform(self, name: str, n: int, *args, **kwargs) -> np.ndarray:
+        return self._get("uniform", name, n, *args, **kwargs)
+
+
 def trend_steps(
     fit: TrendFit, streams: Streams, key: str, n: int, horizon: int, lower: np.ndarray | None = None
 ) -> np.ndarray:
@@ -692,9 +715,10 @@ def trend_steps(
         u = streams.uniform(f"{key}/part", n)
         part = np.minimum(np.searchsorted(np.cumsum(fit.weight), u, side="right"), len(fit.parts) - 1)
         out = np.empty((n, horizon), np.float32)
-        for k in np.unique(part):  # each part draws every path's numbers, so a path's do not depend on n
-            mine = part == k
-            out[mine] = trend_steps(fit.parts[k], streams, key, n, horizon, lower)[mine]
+        same = _SameDraws(streams, n)
+        for k in np.unique(part):  # each part simulates only its own paths
+            rows = np.flatnonzero(part == k)
+            out[rows] = trend_steps(fit.parts[k], same.at(rows), key, len(rows), horizon, lower)
         return out
     level, drift, sigma = fit.draw_state(streams, key, n)
     z = streams.normal(f"{key}/shock", n, horizon, np.float32)
