@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from pypdf import PdfReader
 
 from kjqg_model.inputs.history import COLUMNS, History
 from kjqg_model.inputs.locations import params_dir
@@ -63,6 +62,8 @@ class Rendered:
 @pytest.fixture(scope="session")
 def rendered(tmp_path_factory) -> Rendered:
     """One real batch of three briefs (papermill, HTML, PDF), shared by the tests that read them."""
+    from pypdf import PdfReader  # imported here: only the worker that runs this test pays for it
+
     base = tmp_path_factory.mktemp("briefs")
     cwd, saved = os.getcwd(), os.dup(2)
     with tempfile.TemporaryFile() as err:

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy import stats
 
 import kjqg_model.analysis.evaluate as ev
 import kjqg_model.engine.projection as pj
@@ -58,6 +57,8 @@ def test_zero_noise_gives_probabilities_of_exactly_zero_or_one():
 
 @pytest.mark.parametrize("threshold", [110.0, 125.0, 150.0])
 def test_lognormal_case_matches_its_closed_form(threshold):
+    from scipy import stats  # imported here: only the worker that runs this test pays for it
+
     mu, sigma, h, n = 0.05, 0.1, 4, 200_000
     known = fixed_pool(drift=mu, drift_sd=0.0, scale=sigma)  # a random walk with known drift and scale
     paths = forecast_series([100.0], [2020], horizon=h, n_paths=n, seed=7, pool=known)

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import shutil
 
-import nbformat
-import papermill
 import pytest
 
 from kjqg_model import explorer
@@ -113,6 +111,8 @@ def test_the_table_is_for_people():
 def test_the_notebook_is_as_jupyterlab_saves_it(tmp_path):
     """Opening it must not modify it: JupyterLab sets the kernel's language_info and kernelspec
     (unchanged when equal), and the server writes with nbformat; no outputs or widget state."""
+    import nbformat
+    import papermill
     from ipykernel.ipkernel import IPythonKernel
     from jupyter_client.kernelspec import KernelSpecManager
     from jupyter_server.services.contents.filemanager import FileContentsManager

@@ -7,7 +7,6 @@ import ast
 import json
 from pathlib import Path
 
-import papermill
 import pytest
 
 from kjqg_model.inputs.locations import notebooks_dir
@@ -84,6 +83,8 @@ def test_a_failing_rerun_keeps_the_last_good_brief(rendered):
 def test_notebook_runs_top_to_bottom_with_overrides(tmp_path, name, parameters):
     if name == "validation":
         parameters["out_dir"] = str(tmp_path / "backtest")
+    import papermill  # imported here: only the worker that runs this test pays for it
+
     out = tmp_path / f"{name}.ipynb"
     papermill.execute_notebook(
         str(notebooks_dir() / f"{name}.ipynb"),

@@ -4,12 +4,13 @@ gives the same numbers."""
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
 
 from kjqg_model.engine.streams import BLOCK, Streams, box_muller
 
 
 def test_box_muller_draws_are_standard_normal():
+    from scipy import stats  # imported here: only the worker that runs this test pays for it
+
     z = np.empty(2_000_000, np.float32)
     box_muller(np.random.Generator(np.random.SFC64(7)), z)
     se = 1 / np.sqrt(z.size)
