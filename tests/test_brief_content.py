@@ -19,7 +19,19 @@ from kjqg_model.reporting.brief import ASSUMPTION_ZH, Brief, actual_text, citati
 from .conftest import BRIEF_PATHS, BRIEF_RUNS
 
 # words a reader must never see: code, English statuses, missing-value markers
-JARGON = ("history CSV", "not modelled", "supply it", "inflow", "outflow", "drift", "noise", "baseline", "n/a")
+JARGON = (
+    "history CSV",
+    "not modelled",
+    "supply it",
+    "inflow",
+    "outflow",
+    "drift",
+    "noise",
+    "baseline",
+    "n/a",
+    "logit",
+    "README",
+)
 MISSING = re.compile(r"\b(?:nan|NaN|None|null)\b")
 SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 
@@ -39,6 +51,9 @@ def test_no_variable_names_code_or_missing_markers_in_any_brief(rendered):
         assert not MISSING.findall(t), (name, MISSING.findall(t))
         for word in JARGON:
             assert word not in t, (name, word)
+        # headings in Chinese only: no English words beside them (names of sources and data aside)
+        headings = re.findall(r"^[一二三四五六七八九十]+、(.+)$", t, flags=re.M)
+        assert headings and not [h for h in headings if re.search(r"[A-Za-z]{3,}", h)], (name, headings)
         for indicator in ctx.vocab.indicators:  # 'gdp' or 'rd_intensity' as a word, not 'GDP'
             assert not re.search(rf"(?<![\w.]){re.escape(indicator)}(?![\w.])", t), (name, indicator)
 

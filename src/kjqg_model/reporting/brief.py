@@ -597,7 +597,7 @@ class Brief:
             )
         if any(r.basis for r in rows):
             intro.append("技术合同成交额的目标未写明口径时，按吸纳地域和按输出地域两种口径各列一行。")
-        self._section("目标达成概率 Probability of meeting each target", "".join(intro), self.headline_parts(rows))
+        self._section("目标达成概率", "".join(intro), self.headline_parts(rows))
 
     # --- look-back ------------------------------------------------------------------------------
     def lookback_section(self) -> None:
@@ -610,7 +610,7 @@ class Brief:
         if last is not None and last < x:  # the data stop before the look-back year: say what it rests on
             later = f"所用数据实际只到{last}年；" + later
         self._section(
-            f"从{x}年数据回看 Seen from {x}, and what happened",
+            f"从{x}年数据回看",
             f"只用截至{x}年的数据（{later}近期趋势情景）重新计算{x}年之后到期的目标，再与其后公布的实际值对照："
             f"概率高而未达成、或概率低而达成，说明当时的判断偏离了实际。{x}年及以前到期的目标在那时已成定局，不列入。",
             [self._table(rows, ["baseline"], {"baseline": f"从{x}年看的概率"}, pending="尚未公布")],
@@ -671,7 +671,7 @@ class Brief:
 
     def fan_section(self) -> None:
         self._section(
-            "扇形图 Fan charts",
+            "扇形图",
             f"每个已建模序列一张图（“{self.scenario_label(self.scenarios[0])}”情景）：黑线为预测起点前的历史，"
             "红色阴影为 10–90% 分位（每档一个十分位），蓝点为起点之后公布的实际值，星号为目标值。",
             [self.fan_charts()],
@@ -697,7 +697,7 @@ class Brief:
 
     def cumulative_section(self) -> None:
         self._section(
-            "累计目标 Cumulative targets",
+            "累计目标",
             "累计类目标（如“三年累计突破…”）按每条模拟路径逐年相加后判断；下图为累计值的分布（横轴为对数刻度，"
             "刻度标的是亿元等实际数值）与目标门槛。",
             [self.cumulative_charts()],
@@ -728,7 +728,7 @@ class Brief:
             else ""
         )
         self._section(
-            "敏感性 What moves the answer most",
+            "敏感性：什么最影响结果",
             "每个关键假设各移动一个标准差时概率的变化（蓝：+1 个标准差，橙：−1 个标准差；"
             f"“{self.scenario_label(self.scenarios[0])}”情景）。"
             "为节省计算，敏感性按 5,000 条路径估计，中心概率与第一节可能相差一两个百分点。",
@@ -757,7 +757,7 @@ class Brief:
     def fiscal_section(self) -> None:
         rg = self.required_growth()
         self._section(
-            "所需财政科技投入增速 Fiscal growth needed",
+            "所需财政科技投入增速",
             "对受财政科技投入驱动的目标（R&D 经费、R&D 强度、财政科技支出本身），使达成概率为 50% 和 80% 的"
             "财政科技支出年均增速（其余假设按近期趋势）。“达不到”表示即使财政投入大幅增长，概率也达不到该水平，"
             "说明列给出原因。",
@@ -797,7 +797,7 @@ class Brief:
     def data_section(self) -> None:
         df = self.data_coverage()
         self._section(
-            "数据与来源 Data used, with sources",
+            "数据与来源",
             "“统计来源”是数字最初发布的出处（统计年鉴表号、统计公报、公示名单或报道）；“转录自”是本项目读取数据的副本。"
             "“突破/超过 X”一类的报道值作为下限使用。",
             [_styled(df, wide={"地区": 2.5, "指标": 7, "建模所用年份": 7, "统计来源": 14})] if len(df) else [],
@@ -868,7 +868,7 @@ class Brief:
             else "下列目标缺少历史数据（或只有一两个观测），暂不能可靠判断。"
         )
         self._section(
-            "需要补充的数据 Data needed" if none else "未建模的目标：需要补充的数据 Targets without data",
+            "需要补充的数据" if none else "未建模的目标：需要补充的数据",
             f"{lead}下表每行一项数据，按通常出处分组，{when}。运行 `{command}` 生成填报表"
             "（每年一行，列有单位、填写要求和用途），向有关部门收集填好后，用同一文件夹重新生成简报，"
             "这些目标即给出达成概率。",
@@ -884,7 +884,7 @@ class Brief:
         rd = any(fiscal_driven(t.indicator, self.ctx.vocab) for t in modelled)
         bases = any(self._basis(t.id) for t in modelled)
         notes = [n for key, n in METHOD if key == "all" or (key == "rd" and rd) or (key == "basis" and bases)]
-        self._section("方法与注意事项 Method and caveats", "", ["\n".join(notes), self.model_summary()])
+        self._section("方法与注意事项", "", ["\n".join(notes), self.model_summary()])
 
     def model_summary(self) -> str:
         """The fitted R&D panel in one Chinese sentence, where an R&D target uses it."""
@@ -916,14 +916,14 @@ METHOD = (  # (which briefs need it: all | rd (an R&D or fiscal target is modell
     ),
     (
         "all",
-        "- **其他指标**（技术合同成交额、高新技术企业、占比等）：对数（占比用 logit）局部线性趋势，"
+        "- **其他指标**（技术合同成交额、高新技术企业、占比等）：对数（占比用对数几率）局部线性趋势，"
         "先验来自同一指标的 31 省"
         "（无省级序列时，按序列自身的观测在各同类指标的趋势中加权取用）；短序列向全体收缩，观测少时概率只作参考。"
         "高新技术企业保有量 ≈ 近三年认定数 × 比例"
         "（证书有效期三年）。",
     ),
     ("all", "- **下限值**（“突破/超过 X”）作为下限处理，模拟路径在该年满足下限；实际值为下限时“达成”可能为“未知”。"),
-    ("all", "- **校准**：对 2014–2022 年各起点滚动回测，覆盖率见项目说明（README）。"),
+    ("all", "- **校准**：以 2014–2022 年各年为起点滚动回测，检验预测区间的实际覆盖率（结果见项目技术文档）。"),
     (
         "basis",
         "- **口径**：技术合同成交额计划未注明口径时，按吸纳地域和按输出地域两种口径分别给出概率和实际值。",
