@@ -87,6 +87,15 @@ def test_same_seed_same_numbers_at_any_chunk_size(scenario, monkeypatch):
     assert whole.probability.equals(chunked.probability)
 
 
+def test_a_borrowed_mixture_gives_the_same_numbers_at_any_chunk_size(monkeypatch):
+    # 柳州柳南区's enterprises: no provincial panel, a mixture of the counts' trends
+    whole = evaluate_targets("liuzhou_2021_2023", origin=2020, n_paths=2500, seed=4)
+    assert whole.probability.notna().any()
+    monkeypatch.setattr(ev, "CHUNK", 777)
+    chunked = evaluate_targets("liuzhou_2021_2023", origin=2020, n_paths=2500, seed=4)
+    assert whole.probability.equals(chunked.probability)
+
+
 @pytest.mark.parametrize("lasting", [False, True])
 def test_the_pool_learns_whether_spikes_last(lasting):
     y = _panel(0.01, n_series=40, years=14, scale=0.03, seed=3)
