@@ -131,3 +131,24 @@ def test_the_table_says_which_data_the_forecast_starts_from(extra, said):
     code, out, err = run("probabilities", "--plan", "guangxi_2021_2023", "--paths", "100", *extra)
     assert code == 0, err
     assert said in out.splitlines()[-1]
+
+
+def test_the_commands_it_suggests_for_an_analysts_plan_name_its_folder(tmp_path):
+    from pathlib import Path
+
+    import yaml
+
+    from kjqg_model.inputs.context import Context
+
+    plan = yaml.safe_load(Path(Context.get().plan("baise_2021_2023").file).read_text(encoding="utf-8"))
+    plan["plan"] = "my_baise"
+    (tmp_path / "plans").mkdir()
+    (tmp_path / "plans" / "my_baise.yaml").write_text(yaml.safe_dump(plan, allow_unicode=True), encoding="utf-8")
+    folder = str(tmp_path / "plans")
+    code, out, err = run("probabilities", "--plans", folder, "--plan", "my_baise", "--paths", "100")
+    assert code == 0, err
+    assert f"kjqg template --plan my_baise --plans {folder} --out need.xlsx" in out
+    code, out, err = run("template", "--plans", folder, "--plan", "my_baise", "--out", str(tmp_path / "need.xlsx"))
+    assert code == 0, err
+    assert f"kjqg probabilities --plan my_baise --plans {folder} --origin 2020 --history FOLDER" in out
+    assert Context.get().plan("baise_2021_2023").option == "--plan baise_2021_2023"  # a shipped plan needs no folder

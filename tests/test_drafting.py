@@ -385,3 +385,31 @@ def test_bad_arguments(text, plan_id, geo, words):
     with pytest.raises(InputError) as exc:
         draft_plan(text, plan_id, geo)
     assert words in _problem(exc)
+
+
+STRANGER = """北海市科技创新三年行动方案（2023—2025年）
+一、发展目标
+到2025年：
+（一）技术合同成交额突破30亿元，年均增速保持在10%—12%。
+（四）高新技术企业数量净增150家。
+全社会R&D经费投入强度力争达到1.2%，财政科技支出年均增长10%以上。
+力争到2025年，建成国家级创新平台5家以上。
+规模以上工业企业研发经费支出年均增长12%以上。
+本方案自2023年5月1日起实施。
+"""
+
+
+def test_what_a_stranger_found_in_plans_never_seen():
+    draft = draft_plan(STRANGER, "beihai_2023_2025", "北海")
+    by_clause = {t["clause"]: t for t in draft["targets"]}
+    band = by_clause["年均增速保持在10%—12%"]  # one range, not two targets
+    assert (band["threshold"], band["threshold_high"], band["name"]) == (10, 12, "技术合同成交额年均增速")
+    assert not [t for t in draft["targets"] if not t["name"].strip("—")]
+    assert not [t for t in draft["targets"] if re.match(r"[一二三四五六七八九十]+）", t["name"])]  # no list numbering
+    net = by_clause["（四）高新技术企业数量净增150家"]
+    assert (net["kind"], net["indicator"], net["name"]) == ("increase", "hte_stock", "高新技术企业数量")
+    assert by_clause["全社会R&D经费投入强度力争达到1.2%"].get("aspiration")
+    assert not by_clause["财政科技支出年均增长10%以上"].get("aspiration")  # 力争 was the clause before's
+    assert by_clause["建成国家级创新平台5家以上"].get("aspiration")  # 力争到2025年，…: the next clause's goal
+    assert by_clause["规模以上工业企业研发经费支出年均增长12%以上"]["indicator"] is None  # not the whole society's R&D
+    assert draft["issued"] == ""  # 自…起实施 is when it starts, not when it was issued

@@ -186,8 +186,8 @@ def cmd_probabilities(args) -> None:
     if args.format == "table" and frame.empty:
         print(
             f"# no target of {', '.join(plans)} has a probability or a published outcome: their series have no "
-            f"data yet. Write what they need with: kjqg template --plan {plans[0]} --out need.xlsx, fill it in, "
-            "and pass its folder with --history (--all lists the targets and why)"
+            f"data yet. Write what they need with: kjqg template {ctx.plan(plans[0]).option} --out need.xlsx, fill it "
+            "in, and pass its folder with --history (--all lists the targets and why)"
         )
         return
     if args.format != "table":
@@ -223,7 +223,8 @@ def cmd_probabilities(args) -> None:
 def cmd_template(args) -> None:
     from .reporting.template import write_template
 
-    rows, series, origin = write_template(_context(args), args.plan, args.out, args.origin)
+    ctx = _context(args)
+    rows, series, origin = write_template(ctx, args.plan, args.out, args.origin)
     if not rows:
         print(f"# every target of {args.plan} has at least {THIN} observations up to {origin}: nothing to fill in")
         return
@@ -231,7 +232,7 @@ def cmd_template(args) -> None:
         f"# {rows} rows ({series} series) for the targets of {args.plan} without a probability or with 1-{THIN - 1} "
         f"observations, up to {origin}, written to {args.out}\n"
         f"# fill the value column (and source), put the file in a folder, then:\n"
-        f"#   kjqg probabilities --plan {args.plan} --origin {origin} --history FOLDER"
+        f"#   kjqg probabilities {ctx.plan(args.plan).option} --origin {origin} --history FOLDER"
     )
 
 

@@ -45,7 +45,7 @@ _CN_DIGIT = {"十": 10, "百": 100, "千": 1000}  # 千亿元园区 is 1000 亿�
 _NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"  # 1,200 or 1200 or 1.2
 _QUANTITY = re.compile(
     r"(?<![\d.,A-Za-z第〔数几上])"
-    rf"(?:(?P<num>{_NUMBER})(?:\s*(?:[—–~～-]|至)\s*(?P<high>{_NUMBER}))?|(?P<cn>[十百千](?=亿元|万元)))"
+    rf"(?:(?P<num>{_NUMBER})(?:\s*(?:{_UNIT_ALT})?\s*(?:[—–~～-]|至)\s*(?P<high>{_NUMBER}))?|(?P<cn>[十百千](?=亿元|万元)))"
     rf"\s*(?P<unit>{_UNIT_ALT})(?![月民目庭])\s*(?P<mod>以上|以下|以内|左右)?"
 )
 _COMPARATOR_WORD = re.compile(r"(不低于|不少于|不超过|不高于|达到|达|低于|突破|超过|高于|超|约)\s*$")
@@ -67,6 +67,7 @@ _YEAR = re.compile(r"(?<![\d较比])(?:20\d{2}\s*[—–-]\s*)?(20\d{2})\s*年(?
 _PERIOD = re.compile(r"(20\d{2})\s*[—–-]\s*(20\d{2})")
 _GOAL_YEAR = re.compile(r"到\s*(20\d{2})\s*年")
 _DATE = re.compile(r"(20\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_NOT_ISSUED = re.compile(r"自\s*20|起|至\s*20")  # around a date: when a plan starts or ends
 _DOCUMENT = re.compile(r"[\u4e00-\u9fff]{1,8}〔\d{4}〕\d+号")
 _BRACKETED = re.compile(r"《[^》]*》|〈[^〉]*〉|〔[^〕]*〕")  # titles and document numbers: their years are no goals
 _TITLE_END = re.compile(r"(方案|规划|计划|纲要|意见|措施|办法)(?:[（(]20\d{2}\s*[—–-]\s*20\d{2}\s*年[）)])?$")
@@ -83,10 +84,10 @@ _SUBSIDY = re.compile(r"最高|给予|予以|奖补|补助|补贴|资助|奖励"
 _VERB_BETWEEN = re.compile(r"的|达|突破|超过|不少于|不低于|高于")
 
 _LEAD_TRIM = re.compile(
-    r"^(?:[、，,；;：:和及与或并（(）)\s]|其中|力争|争取|确保|探索|择优|到20\d{2}年底?|20\d{2}年?[—–-]20\d{2}年|20\d{2}年底?|[一二三四五两十]年[内间]?)+"
+    r"^(?:[（(]?[一二三四五六七八九十\d]{1,3}[）)、.．]|[、，,；;：:和及与或并（(）)\s]|其中|力争|争取|确保|探索|择优|到20\d{2}年底?|20\d{2}年?[—–-]20\d{2}年|20\d{2}年底?|[一二三四五两十]年[内间]?)+"
 )
 _TAIL_TRIM = re.compile(
-    r"(?:累计|力争|争取|分别|达到|达|突破|超过|超|高于|不低于|不少于|不超过|低于|约|为|[较比]20\d{2}年"
+    r"(?:累计|净增|新增|力争|争取|分别|保持在|稳定在|保持|达到|达|突破|超过|超|高于|不低于|不少于|不超过|低于|约|为|[较比]20\d{2}年"
     r"|(?:提高|提升|增加|降低|下降)[到至]?)+$"
 )
 _AFTER_TRIM = re.compile(r"^(?:以上|以下|以内|左右)?的?")
@@ -100,6 +101,8 @@ _EACH_YEAR = re.compile(r"每年|年增长(?!率)")
 _ASPIRATION = re.compile(r"力争|争取|争创")
 
 # (pattern on the name, pattern the clause must also match, indicator); the first that fits the unit wins
+# R&D of a narrower subject (规模以上工业企业研发经费) is not the whole society's: such a name gets no indicator
+_NARROWER_RD = re.compile(r"(企业|工业|高校|院所|机构|单位)(?:的)?(研发|R&D|研究与试验发展|研究开发)")
 _INDICATOR_RULES = (
     (r"有研发活动.*(占比|比重|比例)", "", "rd_active_firm_share"),
     (r"有研发活动.*数", "", "industrial_firms_with_rd"),
@@ -363,7 +366,9 @@ def _document(head: list[str]) -> str:
 
 
 def _issued(text: str) -> dt.date | str:
-    m = _DATE.search(text)
+    """The first full date that is not a start or end (自2023年5月1日起施行, 有效期至…)."""
+    dates = (d for d in _DATE.finditer(text) if not _NOT_ISSUED.search(text[max(d.start() - 4, 0) : d.end() + 3]))
+    m = next(dates, None)
     if not m:
         return ""
     try:
@@ -415,16 +420,19 @@ def _sentence(sentence: str, section: str, carried: int | None, geo_names: tuple
     """The goals of a sentence, clause by clause; a year written in it holds from there on."""
     masked = _mask(sentence)
     rule_from = _subsidy_start(masked)
-    aspiration = bool(_ASPIRATION.search(sentence))
+    aspiration = False  # 力争 holds for the goals of its clause, or of the next where its own has none
     found = []
     for start, end in _clauses(masked):
         clause = masked[start:end]
         if start >= rule_from or _SUBSIDY.search(clause):
             continue  # subsidy caps, rates and who qualifies are rules, not goals
+        aspiration = aspiration or bool(_ASPIRATION.search(clause))
         where = _Where(section, _last_year(masked[:start]) or carried, aspiration)
+        before = len(found)
         found += _relative(sentence[start:end], clause, where)
         subject = _GROWTH_TAIL.sub("", found[-1].name) if found else ""
         found += _clause(sentence[start:end], clause, where, geo_names, subject)
+        aspiration = aspiration and len(found) == before
     return found
 
 
@@ -839,6 +847,8 @@ def _indicator(name: str, clause: str, kind: str, unit: str, vocab: Vocabulary) 
         ind = vocab.indicators.get(indicator)
         if ind is None or not re.search(name_pattern, name) or not re.search(clause_pattern, clause):
             continue
+        if indicator.startswith("rd_") and _NARROWER_RD.search(name):
+            return None, None
         if units.dimension(unit) == expected_dimension(kind, ind.dimension):
             return indicator, _basis(clause) if ind.bases else None
     return None, None

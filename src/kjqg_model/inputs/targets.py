@@ -97,6 +97,14 @@ class Plan:
     targets: tuple[Target, ...]
     series: dict[str, Indicator] = field(default_factory=dict)  # the analyst series its targets need
 
+    @property
+    def option(self) -> str:
+        """How a command names this plan: `--plan ID`, with `--plans FOLDER` for an analyst's plan
+        (a command run without it would not find the plan)."""
+        folder = Path(self.file).parent
+        shipped = folder.resolve() == (params_dir() / "targets").resolve()
+        return f"--plan {self.id}" + ("" if shipped else f" --plans {folder}")
+
 
 def load_plans(directory: Path | None = None, vocabulary: Vocabulary | None = None, extra_dirs=()) -> dict[str, Plan]:
     """Every plan file in `directory` (default params/targets) and in the analysts' `extra_dirs`

@@ -852,7 +852,7 @@ class Brief:
         df = self.data_request()
         if df.empty:
             return
-        command = f"kjqg template --plan {self.plan.id} --out 需求.xlsx"
+        command = f"kjqg template {self.plan.option} --out 需求.xlsx"
         if self.request_origin != self.plan.base_year:
             command = command.replace(" --out", f" --origin {self.request_origin} --out")
         years = df.pop("年份（重点）")

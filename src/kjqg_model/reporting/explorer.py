@@ -230,7 +230,7 @@ class Explorer:
             when = "现有数据" if self.origin_year is None else f"截至 {self.origin_year} 年的数据"
             return (
                 f"本计划在{when}下没有可建模的统计序列，无法绘制扇形图。"
-                f"补充数据：kjqg template --plan {self.plan.value}"
+                f"补充数据：kjqg template {self.ctx.plan(self.plan.value).option}"
             )
         geo, ind = self.series.value
         targets = self._series_targets[(geo, ind)]
@@ -250,7 +250,8 @@ class Explorer:
         """The table as one notebook output (or why there is none)."""
         rows = self.frame()
         if rows.empty:
-            return _text(f"本计划没有可计算概率或已公布结果的目标。补充数据：kjqg template --plan {self.plan.value}")
+            command = f"kjqg template {self.ctx.plan(self.plan.value).option}"
+            return _text(f"本计划没有可计算概率或已公布结果的目标。补充数据：{command}")
         return _display({"text/html": self.table().to_html(), "text/plain": rows.to_string(index=False)})
 
     def chart_output(self) -> dict:

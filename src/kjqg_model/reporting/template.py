@@ -120,13 +120,13 @@ def series_sheet(reqs: list[Request], ctx: Context) -> pd.DataFrame:
 def instructions(plan: Plan, origin: int, out: Path) -> list[str]:
     folder = out.parent if str(out.parent) != "." else Path(".")
     return [
-        f"《{plan.title}》数据填报表（kjqg template --plan {plan.id} --origin {origin}）",
+        f"《{plan.title}》数据填报表（kjqg template {plan.option} --origin {origin}）",
         f"1. 在第一张表的 value 列填入数值；找不到的年份留空即可（留空的行不读取）。预测起点为 {origin} 年。",
         "2. 最重要的是 note 写有“关键年份”的最近三年和“基期年”；更早的年份有则更好："
         "只有1—3年数据时概率仍给出，但区间更宽，表中注明观测数。",
         "3. 单位可改为统计资料上的单位（如 万元、亿元），程序自动换算；“突破/超过X”这类下限值在 qualifier 列填 >。",
         f"4. source 列请改为实际出处（如 统计年鉴2021 表3-1）；未改的行记为“{SOURCE_TO_FILL}”。",
-        f"5. 保存后运行：kjqg probabilities --plan {plan.id} --origin {origin} --history {folder}",
+        f"5. 保存后运行：kjqg probabilities {plan.option} --origin {origin} --history {folder}",
         "   然后生成简报：kjqg briefs --plan ... --history 同一文件夹。",
         "第二张表说明每个序列量的是什么、用于哪些目标、通常在哪里公布。",
     ]
