@@ -391,7 +391,8 @@ STRANGER = """北海市科技创新三年行动方案（2023—2025年）
 一、发展目标
 到2025年：
 （一）技术合同成交额突破30亿元，年均增速保持在10%—12%。
-（四）高新技术企业数量净增150家。
+（四）高新技术企业数量净增150家，总数达到450家左右。
+每年召开2次以上专题会议，每个县至少建设1个技术转移工作站。
 全社会R&D经费投入强度力争达到1.2%，财政科技支出年均增长10%以上。
 力争到2025年，建成国家级创新平台5家以上。
 规模以上工业企业研发经费支出年均增长12%以上。
@@ -408,6 +409,9 @@ def test_what_a_stranger_found_in_plans_never_seen():
     assert not [t for t in draft["targets"] if re.match(r"[一二三四五六七八九十]+）", t["name"])]  # no list numbering
     net = by_clause["（四）高新技术企业数量净增150家"]
     assert (net["kind"], net["indicator"], net["name"]) == ("increase", "hte_stock", "高新技术企业数量")
+    total = by_clause["总数达到450家左右"]  # the total of the same thing
+    assert (total["indicator"], total["comparator"], total["threshold"]) == ("hte_stock", "~", 450)
+    assert not [t for t in draft["targets"] if "会议" in t["name"] or t["name"].startswith("每个")]
     assert by_clause["全社会R&D经费投入强度力争达到1.2%"].get("aspiration")
     assert not by_clause["财政科技支出年均增长10%以上"].get("aspiration")  # 力争 was the clause before's
     assert by_clause["建成国家级创新平台5家以上"].get("aspiration")  # 力争到2025年，…: the next clause's goal

@@ -95,6 +95,9 @@ _AFTER_TRIM = re.compile(r"^(?:以上|以下|以内|左右)?的?")
 _GROWTH = re.compile(r"年均|年增长|年增速|同比增")
 _GROWTH_TAIL = re.compile(r"(?:年均|年|同比)(?:增长|增速|增幅)$")
 _BARE_NAME = re.compile(r"(?:年均|年增|同比)|(?:净增|新增|增加)$")  # names only how, not what
+_TOTAL = re.compile(r"总数|总量|总额|总规模")
+# meetings held and what each unit must have (每个县至少建设1个…) are ways of working, not the plan's goals
+_NO_GOAL_NAME = re.compile(r"召开|会议$|^每(?:个|家|所|县)")
 _CUMULATIVE = re.compile(r"累计")
 _INCREASE = re.compile(r"新增|新建|净增|增加(?!值)")
 _EACH_YEAR = re.compile(r"每年|年增长(?!率)")
@@ -462,7 +465,11 @@ def _clause(verbatim: str, clause: str, where: _Where, geo_names: tuple[str, ...
         if _not_a_goal(before, after, i + 1 < len(matches), geo_names):
             continue
         name = _name(before, after)
-        if not name or _BARE_NAME.match(name):
+        if _NO_GOAL_NAME.search(name):
+            continue
+        if _TOTAL.fullmatch(name):
+            name = subject  # 净增150家，总数达到450家: the total of the same thing
+        elif not name or _BARE_NAME.match(name):
             name = subject + name  # 技术合同成交额达到50亿元，年均增长15%: the growth of the same thing
         subject = _GROWTH_TAIL.sub("", name)
         found.append(_goal(m, name, before, after, clause[: m.start()], verbatim, where))
