@@ -120,7 +120,8 @@ def test_only_the_slip_is_blamed_not_the_ends_beside_it(tmp_path):
     with pytest.raises(InputError) as err:
         load_history([tmp_path])
     text = str(err.value)
-    assert "line 3, field 'value'" in text and "line 2," not in text and "line 4," not in text
+    assert f"{tmp_path / 'extra.csv'}, line 3, field 'value'" in text  # the path, as the other checks give it
+    assert "line 2," not in text and "line 4," not in text
     assert "150000 ≈ 15 × 10000" in text and "e+0" not in text
 
 

@@ -213,7 +213,8 @@ def load_history(
         raise InputError(problems)
     table = pd.concat([f for f in frames if len(f)] or frames, ignore_index=True)  # a header-only file adds nothing
     table["value"] = table["value"].astype(float)
-    problems = implausible(table, vocab)
+    # a slip is named by the path its file was given as, as every other problem is (not the name alone)
+    problems = implausible(table.assign(file=table.priority.map(dict(enumerate(map(str, files))))), vocab)
     if problems:
         raise InputError(problems)
     return History(table, digest.hexdigest()[:16], tuple(str(p) for p in files), vocab)
