@@ -128,8 +128,8 @@ def _kjqg_new(k: int) -> Method:
             return None
         transform = transform_of(vocab.indicators[case.indicator].kind)
         last = case.past.iloc[-k:]
-        latent = to_latent(last.values, transform)
-        fit = new_series_fit(ctx.history, vocab, case.indicator, case.origin, last.index.values, latent, case.indicator)
+        latent = pd.Series(to_latent(last.values, transform), last.index)
+        fit = new_series_fit(ctx.history, vocab, case.indicator, case.origin, latent, exclude=case.indicator)
         steps = trend_steps(fit, Streams(seed), f"{case.geo}/{case.indicator}", n, case.horizon)
         return from_latent(fit.anchor + running_sum(steps), transform)
 

@@ -149,10 +149,13 @@ def family_parts(history: History, vocab: Vocabulary, fam: str, upto: int | None
     return _cached(history, ("parts", fam, upto, exclude), make)
 
 
-def new_series_fit(history: History, vocab: Vocabulary, indicator: str, upto: int | None, years, latent, exclude=""):
-    """The trend of a series whose indicator has no provincial pool (an analyst's series; or, in
-    the backtest, one whose own pool is set aside by `exclude`): a mixture over the family's
-    indicators' pools, else the family's pool as one, else the generic no-growth prior."""
+def new_series_fit(
+    history: History, vocab: Vocabulary, indicator: str, upto: int | None, latent: pd.Series, exclude=""
+):
+    """The trend of a series (`latent` values by year) whose indicator has no provincial pool (an
+    analyst's series; or, in the backtest, one whose own pool is set aside by `exclude`): a mixture
+    over the family's indicators' pools, else the family's pool as one, else the generic prior."""
+    years, latent = latent.index.to_numpy(dtype=int), latent.to_numpy(dtype=float)
     fam = family(vocab, indicator)
     pool = family_pool(history, vocab, fam, upto, exclude)
     if parts := family_parts(history, vocab, fam, upto, exclude):

@@ -221,7 +221,7 @@ class GeoModel:
         elif own := indicator_pool(self.history, self.vocab, indicator, self.origin):
             fit = fit_trend(exact.index.values, latent, own)
         else:
-            fit = new_series_fit(self.history, self.vocab, indicator, self.origin, exact.index.values, latent)
+            fit = new_series_fit(self.history, self.vocab, indicator, self.origin, pd.Series(latent, exact.index))
         allrows = self.history.series(self.geo, indicator, upto=self.origin)
         lb = (allrows.qualifier.to_numpy() == ">") & (allrows.index.to_numpy() > fit.anchor_year)
         bounds = {int(y): float(to_latent([v], transform)[0]) for y, v in allrows["value"][lb].items()}
