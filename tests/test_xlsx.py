@@ -47,3 +47,17 @@ def test_a_corrupt_workbook_is_named_not_ignored(tmp_path):
     (tmp_path / "broken.xlsx").write_bytes(b"not a workbook")
     with pytest.raises(InputError, match=r"broken.xlsx.*does not open as .xlsx"):
         load_history([tmp_path])
+
+
+def test_a_formula_never_computed_is_named_not_skipped(tmp_path):
+    # a workbook written by a program keeps formulas without their values: read as blank, the row
+    # would be skipped as a template row left unfilled
+    workbook(
+        tmp_path / "bureau.xlsx",
+        [
+            ["百色", "rd_expenditure", 2020, "=10+2.5", "亿元", None, "百色统计公报", None],
+            ["百色", "rd_expenditure", 2021, 12.5, "亿元", None, "百色统计公报", None],
+        ],
+    )
+    with pytest.raises(InputError, match=r"\[sheet 历史数据\], row 2, field 'value': found a formula \(=10\+2.5\)"):
+        load_history([tmp_path])

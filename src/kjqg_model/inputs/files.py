@@ -103,7 +103,34 @@ def read_xlsx(path: Path) -> tuple[str, list[str], list[tuple[int, list[str]]]]:
         elif any(c.strip() for c in cells):
             rows.append((number, cells[: len(header)] + [c for c in cells[len(header) :] if c.strip()]))
     book.close()
+    uncomputed = _uncomputed_formulas(path, place, header) if any("" in cells for _, cells in rows) else []
+    if uncomputed:
+        raise InputError(uncomputed)
     return place, header, rows
+
+
+def _uncomputed_formulas(path: Path, place: str, header: list[str]) -> list[Problem]:
+    """Formulas whose value was never computed (a workbook written by a program and never opened in
+    Excel): read as blank, their rows would be skipped without a word."""
+    import openpyxl
+
+    books = [openpyxl.load_workbook(path, read_only=True, data_only=d) for d in (False, True)]
+    formulas, values = (b.worksheets[0].iter_rows(min_row=2, values_only=True) for b in books)
+    problems = [
+        Problem(
+            place,
+            f"row {number}",
+            header[col] if col < len(header) else f"column {col + 1}",
+            f"a formula ({formula[:40]}) with no computed value",
+            "a number: open and save the file in Excel or LibreOffice so its formulas are computed, or type the value",
+        )
+        for number, (row_f, row_v) in enumerate(zip(formulas, values, strict=False), start=2)
+        for col, (formula, value) in enumerate(zip(row_f, row_v, strict=False))
+        if isinstance(formula, str) and formula.startswith("=") and value is None
+    ]
+    for b in books:
+        b.close()
+    return problems
 
 
 def _cell_text(value) -> str:
