@@ -177,6 +177,16 @@ def test_one_point_says_nothing_of_which_indicator_a_series_resembles_but_three_
     assert jumpy.weight[1] > 0.95 and calm.weight[0] > 0.9
 
 
+def test_one_sd_of_a_mixtures_drift_moves_it_by_the_mixtures_sd():
+    from kjqg_model.engine.projection import _Series
+
+    fit = fit_mixture([2020], [0.0], _two_pools(), "two")
+    series = _Series("x", "log", fit, {}, pd.Series([1.0], index=[2020]))
+    moved = series.shifted({"drift": 1.0}).params["drift"] - fit.params["drift"]
+    assert moved == pytest.approx(fit.params["drift_sd"], rel=1e-9)  # the spread between the parts counts too
+    assert fit.params["drift_sd"] > max(p.params["drift_sd"] for p in fit.parts)
+
+
 def test_a_mixtures_paths_follow_its_parts_in_proportion_and_do_not_depend_on_the_chunk():
     fit = fit_mixture([2020], [0.0], _two_pools(), "two")
     whole = trend_steps(fit, Streams(3), "x", 40_000, 5)

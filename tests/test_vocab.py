@@ -24,6 +24,7 @@ VOCAB = load_vocabulary()
         ("新疆维吾尔自治区", "新疆"),
         ("内蒙古自治区", "内蒙古"),
         ("北京市", "北京"),
+        ("河北省", "河北"),
         ("柳州市", "柳州"),
         ("柳州市柳南区", "柳州柳南区"),
         ("柳南区", "柳州柳南区"),
@@ -35,7 +36,7 @@ def test_official_names_reach_the_short_name(written, short):
     assert VOCAB.canonical(written) == short
 
 
-@pytest.mark.parametrize("written", ["广", "广南", "柳州市柳州柳南区", "", "区", "百色县", "百色区"])
+@pytest.mark.parametrize("written", ["广", "广南", "柳州市柳州柳南区", "", "区", "百色县", "百色区", "吉林市"])
 def test_an_unknown_place_is_not_guessed(written):
     assert VOCAB.canonical(written) is None
     with pytest.raises(InputError, match="field 'geo'"):

@@ -89,13 +89,15 @@ class _Series:
         return self.fit.anchor_year
 
     def shifted(self, shifts: dict) -> TrendFit | MixtureFit:
-        """The fit with its drift moved by shifts['drift'] sd, its noise scale by shifts['noise'] sd
-        (each part of a mixture by its own sd)."""
+        """The fit with its drift moved by shifts['drift'] sd, its noise scale by shifts['noise'] sd.
+        A mixture's parts all move by the mixture's drift sd (which includes the spread between
+        them), so one sd means the same for a borrowed series as for any other."""
         if not shifts.get("drift") and not shifts.get("noise"):
             return self.fit
         if isinstance(self.fit, MixtureFit):
-            return replace(self.fit, parts=tuple(_shifted(f, shifts) for f in self.fit.parts))
-        return _shifted(self.fit, shifts)
+            sd = self.fit.params["drift_sd"]
+            return replace(self.fit, parts=tuple(_shifted(f, shifts, sd) for f in self.fit.parts))
+        return _shifted(self.fit, shifts, self.fit.params["drift_sd"])
 
     def steps(
         self, streams: Streams, key: str, n: int, years: np.ndarray, override=None, shifts: dict | None = None
@@ -112,9 +114,9 @@ class _Series:
         return steps
 
 
-def _shifted(fit: TrendFit, shifts: dict) -> TrendFit:
+def _shifted(fit: TrendFit, shifts: dict, drift_sd: float) -> TrendFit:
     mean = fit.mean.copy()
-    mean[:, 1] += shifts.get("drift", 0.0) * fit.params["drift_sd"]
+    mean[:, 1] += shifts.get("drift", 0.0) * drift_sd
     s2 = fit.s2 * max(1 + shifts.get("noise", 0.0) * np.sqrt(2 / fit.nu), 0.05)
     return replace(fit, mean=mean, s2=s2)
 

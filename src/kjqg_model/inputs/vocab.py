@@ -54,25 +54,28 @@ class Indicator:
         return units.dimension(self.unit)
 
 
-# an official name's administrative ending, dropped (with any 市 inside) to compare it with the
-# short names params/geos.yaml uses: a province's or city's (自治区 with its peoples), a county's
+# the ending an official name adds to a short name, by level (a province's other official names,
+# 北京市 or 广西壮族自治区, are the `full` names of params/geos.yaml); a county's may also carry its
+# peoples (融水苗族自治县) and its city (柳州市柳南区)
 _ENDINGS = {
-    "region": re.compile(r"(?:(?:[\u4e00-\u9fff]族)+|维吾尔)?(?:自治区|特别行政区|省|市)$"),
+    "province": re.compile(r"省$"),
+    "city": re.compile(r"市$"),
     "county": re.compile(r"(?:[\u4e00-\u9fff]族)*(?:自治县|新区|区|县|市)$"),
 }
 
 
-def _core(name: str, kind: str) -> str:
-    return _ENDINGS[kind].sub("", name).replace("市", "")
+def _core(name: str, level: str) -> str:
+    core = _ENDINGS[level].sub("", name)
+    return core.replace("市", "") if level == "county" else core
 
 
 @cache
 def _by_core(geos: tuple[tuple[str, str], ...]) -> dict[tuple[str, str], str]:
-    """(kind, core) -> short name, for the cores that only one place of that kind has."""
+    """(level, core) -> short name, for the cores that only one place of that level has."""
     found: dict[tuple[str, str], list[str]] = {}
     for name, level in geos:
-        kind = "county" if level == "county" else "region"
-        found.setdefault((kind, _core(name, kind)), []).append(name)
+        if level in _ENDINGS:
+            found.setdefault((level, _core(name, level)), []).append(name)
     return {key: names[0] for key, names in found.items() if len(names) == 1}
 
 
@@ -87,18 +90,21 @@ class Vocabulary:
 
     def canonical(self, name) -> str | None:
         """The short name params/geos.yaml uses for a place given by it, by its English alias, or by
-        its official name as statistics print it (广西壮族自治区, 柳州市, 柳州市柳南区, 融水苗族自治县, or a
-        district alone where one county has it); None for an unknown place."""
+        its official name as statistics print it (广西壮族自治区, 河北省, 柳州市, 柳州市柳南区, 融水苗族自治县,
+        or a district alone where one county has it); None for an unknown place (吉林市 is not 吉林)."""
         text = re.sub(r"\s+", "", str(name))
         if text in self.geos:
             return text
         if text.lower() in self.aliases:
             return self.aliases[text.lower()]
+        full = {p["full"]: g for g, p in self.geos.items() if isinstance(p, dict) and p.get("full")}
+        if text in full:
+            return full[text]
         levels = tuple((g, p.get("level", "") if isinstance(p, dict) else "") for g, p in self.geos.items())
         cores = _by_core(levels)
-        for kind in ("region", "county"):  # 百色市 is 百色; 百色县 is no place
-            if (kind, _core(text, kind)) in cores:
-                return cores[(kind, _core(text, kind))]
+        for level in _ENDINGS:  # 百色市 is 百色; 百色县 is no place
+            if (level, _core(text, level)) in cores and _core(text, level) != text:
+                return cores[(level, _core(text, level))]
         core = _core(text, "county")  # a district alone (柳南区): the one county whose name ends so
         ending = [g for g, lv in levels if lv == "county" and len(core) >= 2 and _core(g, "county").endswith(core)]
         return ending[0] if len(ending) == 1 else None

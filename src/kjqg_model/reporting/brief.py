@@ -358,7 +358,10 @@ class Brief:
         if trend:
             who = "其余情景" if parts else "各情景"
             # the fitted trend's drift: the same figure the fiscal-growth section's reasons quote
-            gdp = GeoModel(self.ctx.history, self.plan.geo, self.origin, self.ctx.vocab).series("gdp")
+            try:
+                gdp = GeoModel(self.ctx.history, self.plan.geo, self.origin, self.ctx.vocab).series("gdp")
+            except (NoHistory, InputError):
+                gdp = None
             if gdp is not None:
                 parts.append(f"{who}延续近期趋势，年均约{np.expm1(gdp.fit.params['drift']):.1%}（近年权重更高）")
             else:
