@@ -91,8 +91,12 @@ def _cached(history: History, key: tuple, make):
     return history.fits[key]
 
 
-def indicator_pool(history: History, vocab: Vocabulary, indicator: str, upto: int | None) -> Pool | None:
-    """The pool of one indicator across the provinces that publish it (None if none does)."""
+def indicator_pool(
+    history: History, vocab: Vocabulary, indicator: str, upto: int | None, held_out: str = ""
+) -> Pool | None:
+    """The pool of one indicator across the provinces that publish it (None if none does). A short
+    panel takes its trend shape from its family, without `held_out` (the backtest's "new" indicator,
+    which must not lend its own series to the pools it is judged by)."""
 
     def make():
         latent = latent_panel(history, vocab, indicator, upto)
@@ -101,25 +105,27 @@ def indicator_pool(history: History, vocab: Vocabulary, indicator: str, upto: in
         about = f"{indicator}, provinces up to {upto or 'latest'}"
         shape = year_shock = None
         if len(latent) < SHORT_PANEL and (
-            fam := family_pool(history, vocab, family(vocab, indicator), upto, indicator)
+            fam := family_pool(history, vocab, family(vocab, indicator), upto, (indicator, held_out))
         ):
             # the family's year shocks are those common to its indicators: a lower bound for one
             shape, year_shock = fam.shape, fam.year_shock
             about += f" (trend shape and year shocks from {fam.about})"
         return fit_pool(latent.values, about, shape=shape, year_shock=year_shock)
 
-    return _cached(history, ("indicator", indicator, upto), make)
+    return _cached(history, ("indicator", indicator, upto, held_out), make)
 
 
-def family_pool(history: History, vocab: Vocabulary, fam: str, upto: int | None, exclude: str = "") -> Pool | None:
+def family_pool(history: History, vocab: Vocabulary, fam: str, upto: int | None, exclude=()) -> Pool | None:
     """The pool of every provincial series of one family (shares, counts or money amounts). The
     drifts enter as they are, not centred per indicator: a new series of the family does not know
     which indicator's drift it shares, and the population's spread must say so."""
 
+    left_out = tuple(sorted(({exclude} if isinstance(exclude, str) else set(exclude)) - {""}))  # one cache key
+
     def make():
         blocks, groups = [], []
         for name in vocab.indicators:
-            if name == exclude or family(vocab, name) != fam or vocab.indicators[name].signed:
+            if name in left_out or family(vocab, name) != fam or vocab.indicators[name].signed:
                 continue
             latent = latent_panel(history, vocab, name, upto)
             if latent.shape[1] >= MIN_PROVINCES:
@@ -130,9 +136,9 @@ def family_pool(history: History, vocab: Vocabulary, fam: str, upto: int | None,
         y = pd.concat(blocks, axis=1).sort_index()
         y = y.reindex(range(int(y.index.min()), int(y.index.max()) + 1))
         about = f"all provincial {FAMILIES.get(fam, fam)} up to {upto or 'latest'}"
-        return fit_pool(y.values, about + (f" except {exclude}" if exclude else ""), groups=groups)
+        return fit_pool(y.values, about + (f" except {', '.join(left_out)}" if left_out else ""), groups=groups)
 
-    return _cached(history, ("family", fam, upto, exclude), make)
+    return _cached(history, ("family", fam, upto, left_out), make)
 
 
 def family_parts(history: History, vocab: Vocabulary, fam: str, upto: int | None, exclude: str = "") -> list[Pool]:
@@ -143,7 +149,7 @@ def family_parts(history: History, vocab: Vocabulary, fam: str, upto: int | None
             pool
             for name, ind in vocab.indicators.items()
             if name != exclude and family(vocab, name) == fam and not ind.signed
-            if (pool := indicator_pool(history, vocab, name, upto)) is not None
+            if (pool := indicator_pool(history, vocab, name, upto, held_out=exclude)) is not None
         ]
 
     return _cached(history, ("parts", fam, upto, exclude), make)
