@@ -124,7 +124,7 @@ def _kjqg_new(k: int) -> Method:
 
     def method(ctx, case, n, seed):
         vocab = ctx.vocab
-        if family_pool(ctx.history, vocab, family(vocab, case.indicator), case.origin, exclude=case.indicator) is None:
+        if family_pool(ctx.history, vocab, family(vocab, case.indicator), case.origin, (case.indicator,)) is None:
             return None
         transform = transform_of(vocab.indicators[case.indicator].kind)
         last = case.past.iloc[-k:]

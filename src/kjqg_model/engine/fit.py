@@ -115,12 +115,14 @@ def indicator_pool(
     return _cached(history, ("indicator", indicator, upto, held_out), make)
 
 
-def family_pool(history: History, vocab: Vocabulary, fam: str, upto: int | None, exclude=()) -> Pool | None:
+def family_pool(
+    history: History, vocab: Vocabulary, fam: str, upto: int | None, exclude: tuple[str, ...] = ()
+) -> Pool | None:
     """The pool of every provincial series of one family (shares, counts or money amounts). The
     drifts enter as they are, not centred per indicator: a new series of the family does not know
     which indicator's drift it shares, and the population's spread must say so."""
 
-    left_out = tuple(sorted(({exclude} if isinstance(exclude, str) else set(exclude)) - {""}))  # one cache key
+    left_out = tuple(sorted(set(exclude) - {""}))  # one cache key whatever the order
 
     def make():
         blocks, groups = [], []
@@ -163,7 +165,7 @@ def new_series_fit(
     over the family's indicators' pools, else the family's pool as one, else the generic prior."""
     years, latent = latent.index.to_numpy(dtype=int), latent.to_numpy(dtype=float)
     fam = family(vocab, indicator)
-    pool = family_pool(history, vocab, fam, upto, exclude)
+    pool = family_pool(history, vocab, fam, upto, (exclude,))
     if parts := family_parts(history, vocab, fam, upto, exclude):
         extra = pool.indicator_drift_var if pool else 0.0
         parts = [replace(p, var0=p.var0 + extra) for p in parts]

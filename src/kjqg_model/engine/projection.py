@@ -40,7 +40,7 @@ from .fit import (
     transform_of,
 )
 from .streams import MAX_PATHS, Streams, run_chunks, running_sum, truncated_normal_above
-from .trend import MixtureFit, Pool, TrendFit, fit_shape, fit_trend, generic_pool, trend_steps
+from .trend import MixtureFit, Pool, TrendFit, fit_shape, fit_trend, generic_pool, on_years, trend_steps
 
 NO_DRIVER_GEOS = {"全国", "中央", "地方", "地方合计"}  # references: never driven by a plan's scenario
 STOCK_RATIO_SD = 0.05  # prior sd (log) of published stock / 3-year recognitions
@@ -600,9 +600,7 @@ def forecast_series(
     if pool is None:
         pool = generic_pool()
         if ok.sum() >= 8:
-            grid = np.full(int(yrs[-1] - yrs[0]) + 1, np.nan)
-            grid[yrs - yrs[0]] = latent
-            shape = fit_shape(grid[:, None])
+            shape = fit_shape(on_years(yrs, latent)[2][:, None])
     fit = fit_trend(yrs, latent, pool, shape=shape)
     series = _Series("series", "log", fit, {}, pd.Series(v[ok], index=yrs))
     future = np.arange(int(yrs[-1]) + 1, int(y[-1]) + horizon + 1)  # trailing NaNs: simulated, then dropped

@@ -478,16 +478,21 @@ class TrendFit:
         return level, drift, sigma
 
 
+def on_years(years, latent) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A series' observations sorted by year, and the series on consecutive years (NaN in gaps)."""
+    years = np.asarray(years, dtype=int)
+    order = np.argsort(years)
+    years, latent = years[order], np.asarray(latent, dtype=float)[order]
+    y = np.full(int(years[-1] - years[0]) + 1, np.nan)
+    y[years - years[0]] = latent
+    return years, latent, y
+
+
 def fit_trend(years, latent, pool: Pool, inputs: np.ndarray | None = None, shape: Shape | None = None) -> TrendFit:
     """Filter one series (whole years, gaps allowed) and combine its drift with the pool's
     population of drifts, grid point by grid point. Where the series has a spike, its state is a
     mixture: the spike kept as a new level (weight `pool.persist`) or discounted (robust filter)."""
-    years = np.asarray(years, dtype=int)
-    order = np.argsort(years)
-    years, latent = years[order], np.asarray(latent, dtype=float)[order]
-    grid = np.arange(years[0], years[-1] + 1)
-    y = np.full(len(grid), np.nan)
-    y[years - years[0]] = latent
+    years, latent, y = on_years(years, latent)
     shape = shape or pool.shape
     inputs = None if inputs is None else np.asarray(inputs, float)[:, None]
     if pool.scale_log_sd:
@@ -619,12 +624,9 @@ def fit_mixture(years, latent, pools: list[Pool], about: str) -> MixtureFit:
 def log_evidence(years, latent, pool: Pool) -> float:
     """log p(observations after the first | pool), up to a constant shared by all pools: the drift
     from the pool's population, the scale integrated over SCALE_GRID under the pool's prior."""
-    years = np.asarray(years, dtype=int)
     if len(years) < 2:
         return 0.0
-    order = np.argsort(years)
-    y = np.full(int(years.max() - years.min()) + 1, np.nan)
-    y[years[order] - years.min()] = np.asarray(latent, dtype=float)[order]
+    y = on_years(years, latent)[2]
     s2 = np.exp(2 * SCALE_GRID)
     mean, var = pool.drift_moments()
     f = kalman(np.repeat(y[:, None], len(s2), axis=1), pool.shape, drift_prior=(mean, var / s2))
@@ -681,14 +683,12 @@ def _one_thread_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 class _SameDraws:
-    """Streams for the paths `rows` of `n`: every draw is made once for all n paths (so a path's
-    numbers do not depend on which part of a mixture it follows) and read at `rows`."""
+    """Streams for the paths `rows` of `n`: every draw is made once for all n paths and kept in
+    `seen` (shared by the parts of a mixture, so a path's numbers do not depend on which part it
+    follows), then read at `rows`."""
 
-    def __init__(self, streams: Streams, n: int, rows: np.ndarray | None = None, seen: dict | None = None):
-        self._streams, self._n, self._rows, self._seen = streams, n, rows, {} if seen is None else seen
-
-    def at(self, rows: np.ndarray) -> _SameDraws:
-        return _SameDraws(self._streams, self._n, rows, self._seen)
+    def __init__(self, streams: Streams, n: int, rows: np.ndarray, seen: dict):
+        self._streams, self._n, self._rows, self._seen = streams, n, rows, seen
 
     def _get(self, kind: str, name: str, _n: int, *args, **kwargs) -> np.ndarray:
         key = (kind, name, args, tuple(sorted(kwargs.items())))
@@ -704,7 +704,7 @@ class _SameDraws:
 
 
 def trend_steps(
-    fit: TrendFit, streams: Streams, key: str, n: int, horizon: int, lower: np.ndarray | None = None
+    fit: TrendFit | MixtureFit, streams: Streams, key: str, n: int, horizon: int, lower: np.ndarray | None = None
 ) -> np.ndarray:
     """Latent yearly changes over the `horizon` years after the anchor, from the observed anchor
     value, one row per path (float32). Where `lower[j]` is finite, year j's value is conditioned
@@ -714,11 +714,10 @@ def trend_steps(
     if isinstance(fit, MixtureFit):
         u = streams.uniform(f"{key}/part", n)
         part = np.minimum(np.searchsorted(np.cumsum(fit.weight), u, side="right"), len(fit.parts) - 1)
-        out = np.empty((n, horizon), np.float32)
-        same = _SameDraws(streams, n)
+        out, seen = np.empty((n, horizon), np.float32), {}
         for k in np.unique(part):  # each part simulates only its own paths
             rows = np.flatnonzero(part == k)
-            out[rows] = trend_steps(fit.parts[k], same.at(rows), key, len(rows), horizon, lower)
+            out[rows] = trend_steps(fit.parts[k], _SameDraws(streams, n, rows, seen), key, len(rows), horizon, lower)
         return out
     level, drift, sigma = fit.draw_state(streams, key, n)
     z = streams.normal(f"{key}/shock", n, horizon, np.float32)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from . import units
@@ -69,16 +69,6 @@ def _core(name: str, level: str) -> str:
     return core.replace("市", "") if level == "county" else core
 
 
-@cache
-def _by_core(geos: tuple[tuple[str, str], ...]) -> dict[tuple[str, str], str]:
-    """(level, core) -> short name, for the cores that only one place of that level has."""
-    found: dict[tuple[str, str], list[str]] = {}
-    for name, level in geos:
-        if level in _ENDINGS:
-            found.setdefault((level, _core(name, level)), []).append(name)
-    return {key: names[0] for key, names in found.items() if len(names) == 1}
-
-
 @dataclass(frozen=True)
 class Vocabulary:
     indicators: dict[str, Indicator]
@@ -97,17 +87,29 @@ class Vocabulary:
             return text
         if text.lower() in self.aliases:
             return self.aliases[text.lower()]
-        full = {p["full"]: g for g, p in self.geos.items() if isinstance(p, dict) and p.get("full")}
+        full, cores, counties = self._official_names
         if text in full:
             return full[text]
-        levels = tuple((g, p.get("level", "") if isinstance(p, dict) else "") for g, p in self.geos.items())
-        cores = _by_core(levels)
         for level in _ENDINGS:  # 百色市 is 百色; 百色县 is no place
-            if (level, _core(text, level)) in cores and _core(text, level) != text:
-                return cores[(level, _core(text, level))]
+            core = _core(text, level)
+            if core != text and (level, core) in cores:
+                return cores[(level, core)]
         core = _core(text, "county")  # a district alone (柳南区): the one county whose name ends so
-        ending = [g for g, lv in levels if lv == "county" and len(core) >= 2 and _core(g, "county").endswith(core)]
+        ending = [g for g, c in counties.items() if len(core) >= 2 and c.endswith(core)]
         return ending[0] if len(ending) == 1 else None
+
+    @cached_property
+    def _official_names(self) -> tuple[dict[str, str], dict[tuple[str, str], str], dict[str, str]]:
+        """The `full` names of params/geos.yaml; (level, core) -> short name, for the cores only one
+        place of that level has; and each county's core."""
+        levels = {g: p.get("level", "") for g, p in self.geos.items() if isinstance(p, dict)}
+        full = {p["full"]: g for g, p in self.geos.items() if isinstance(p, dict) and p.get("full")}
+        found: dict[tuple[str, str], list[str]] = {}
+        for g, level in levels.items():
+            if level in _ENDINGS:
+                found.setdefault((level, _core(g, level)), []).append(g)
+        cores = {key: names[0] for key, names in found.items() if len(names) == 1}
+        return full, cores, {g: _core(g, "county") for g, level in levels.items() if level == "county"}
 
     def geo(self, name: str) -> str:
         """The canonical (Chinese) name of a geo given in Chinese, by its English alias or full name."""
