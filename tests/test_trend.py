@@ -19,6 +19,7 @@ from kjqg_model.engine.trend import (
     fixed_pool,
     kalman,
     log_evidence,
+    scale_prior,
     trend_steps,
 )
 from kjqg_model.inputs.context import Context
@@ -49,6 +50,43 @@ def test_the_pool_recovers_the_spread_of_drifts_without_a_floor(drift_sd):
         assert tau < 0.015  # mass near zero: no floor holds it up
     else:
         assert 0.03 < tau < 0.075
+
+
+@pytest.mark.parametrize("nu0", [2.0, 8.0])
+def test_the_scale_prior_recovers_a_known_scaled_inverse_chi_square_from_short_series(nu0):
+    # s2_i ~ scaled-inv-chi2(nu0, s0^2), each series seen through 3-8 squared errors: the prior's
+    # scale and dof come back, though a short series' ssq/n is low in log and nu0 near 2 puts s0^2
+    # well below the scales' geometric mean (which the prior used to be centred on)
+    rng = np.random.default_rng(1)
+    k, s0 = 4000, 0.05**2
+    s2 = nu0 * s0 / rng.chisquare(nu0, k)
+    n = rng.integers(3, 9, k).astype(float)
+    prior = scale_prior(s2 * rng.chisquare(n), n)
+    assert prior.s2 == pytest.approx(s0, rel=0.1)
+    assert prior.nu == pytest.approx(nu0, rel=0.2)
+
+
+def _common_panel(q: float, years=40, n_series=31, seed=0):
+    """Series sharing a drift that moves by N(0, q) a year, each with its own noise."""
+    rng = np.random.default_rng(seed)
+    common = 0.1 + np.cumsum(np.sqrt(q) * rng.standard_normal(years - 1))
+    steps = common[:, None] + 0.2 * rng.standard_normal((years - 1, n_series))
+    return np.vstack([np.zeros(n_series), np.cumsum(steps, axis=0)])
+
+
+def test_the_pool_measures_how_much_the_drift_its_series_share_varies():
+    def mean_q(q):
+        return np.mean([fit_pool(_common_panel(q, seed=s), "synthetic").common_drift_var for s in range(12)])
+
+    # year shocks that do not last are not a moving drift (a negative moment estimate is cut to 0,
+    # so the mean sits a little above it)
+    assert mean_q(0.0) < 3e-4
+    assert mean_q(1e-3) == pytest.approx(1e-3, rel=0.3)
+    # the paths' drift variation (in units of a series' s2) is at least q / s2, however smooth the series
+    pool = fit_pool(_common_panel(1e-3), "synthetic")
+    assert pool.drift_variation(0.01) == pool.common_drift_var / 0.01 > pool.shape.b
+    assert pool.drift_variation(1.0) == pool.shape.b
+    assert fit_pool(_common_panel(1e-3, years=5), "synthetic").common_drift_var is None  # too few years
 
 
 def test_a_one_year_spike_is_not_the_new_level():

@@ -103,14 +103,16 @@ def indicator_pool(
         if (np.isfinite(latent.to_numpy()).sum(axis=0) >= MIN_POOL_OBS).sum() < 3:
             return None  # too few series for a pool (fit_pool's test, before fitting the family for it)
         about = f"{indicator}, provinces up to {upto or 'latest'}"
+        fam = lambda: family_pool(history, vocab, family(vocab, indicator), upto, (indicator, held_out))  # noqa: E731
         shape = year_shock = None
-        if len(latent) < SHORT_PANEL and (
-            fam := family_pool(history, vocab, family(vocab, indicator), upto, (indicator, held_out))
-        ):
+        if len(latent) < SHORT_PANEL and fam():
             # the family's year shocks are those common to its indicators: a lower bound for one
-            shape, year_shock = fam.shape, fam.year_shock
-            about += f" (trend shape and year shocks from {fam.about})"
-        return fit_pool(latent.values, about, shape=shape, year_shock=year_shock)
+            shape, year_shock = fam().shape, fam().year_shock
+            about += f" (trend shape and year shocks from {fam().about})"
+        pool = fit_pool(latent.values, about, shape=shape, year_shock=year_shock)
+        if pool.common_drift_var is None:  # too few years to tell: as its family's drift varies
+            pool = replace(pool, common_drift_var=(fam().common_drift_var or 0.0) if fam() else 0.0)
+        return pool
 
     return _cached(history, ("indicator", indicator, upto, held_out), make)
 

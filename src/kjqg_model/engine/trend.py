@@ -222,17 +222,24 @@ class ScalePrior:
 
 
 def scale_prior(ssq: np.ndarray, n: np.ndarray) -> ScalePrior:
-    """Method of moments on log scales: var(log s_hat^2) = psi1(nu0/2) + mean psi1(n_i/2)."""
+    """Method of moments on log scales. Series i's estimate log(ssq_i / n_i) has mean
+    E log s_i^2 + psi(n_i/2) - log(n_i/2) and variance var(log s_i^2) + psi1(n_i/2); under the
+    prior s^2 ~ scaled-inv-chi2(nu0, s0^2), log s^2 has mean log(nu0 s0^2 / 2) - psi(nu0/2) and
+    variance psi1(nu0/2). Both moments are matched."""
     ok = n >= 3
     if ok.sum() < 3:
         s2 = max(float(np.median(ssq[n > 0] / n[n > 0])), MIN_SCALE**2) if (n > 0).any() else 0.01
         return ScalePrior(s2, 2.0)
     # a series that fits exactly (interpolated figures) counts as 0.1 %/yr smooth, as on SCALE_GRID
     logs = np.log(np.maximum(ssq[ok] / n[ok], MIN_SCALE**2))
-    excess = np.var(logs, ddof=1) - np.mean(special.polygamma(1, n[ok] / 2))
-    nu = 100.0 if excess <= special.polygamma(1, 50.0) else _solve_nu(excess)
-    # the geometric mean of the scales: the typical scale, little moved by a few volatile series
-    return ScalePrior(float(np.exp(np.mean(logs))), float(min(max(nu, 1.0), 100.0)))
+    half = n[ok] / 2
+    excess = np.var(logs, ddof=1) - np.mean(special.polygamma(1, half))
+    nu = float(min(max(100.0 if excess <= special.polygamma(1, 50.0) else _solve_nu(excess), 1.0), 100.0))
+    # the mean log scale net of the estimates' small-sample bias (a short series' ssq/n is low in
+    # log), then the prior's own log-mean offset: with nu0 near 2 its s0^2 sits well below the
+    # typical scale, which is where the geometric mean of the scales would have put it
+    mean_log = np.mean(logs) - np.mean(special.digamma(half) - np.log(half))
+    return ScalePrior(float(np.exp(mean_log - np.log(nu / 2) + special.digamma(nu / 2))), nu)
 
 
 def _solve_nu(excess: float) -> float:
@@ -269,6 +276,15 @@ class Pool:
     year_shock: float = 0.0  # variance of the common year effects in the pool's yearly changes
     scale_log_sd: float = 0.0  # > 0: the scale prior is log-normal around sqrt(scale.s2) (the generic prior)
     indicator_drift_var: float = 0.0  # variance between the mean drifts of the pool's indicators
+    # variance of the yearly change of the drift all the pool's series share (national cycles that
+    # last); None where the panel has too few years to tell
+    common_drift_var: float | None = 0.0
+
+    def drift_variation(self, s2: float) -> float:
+        """b for a series of scale s2: a series' drift varies at least as much as the drift it
+        shares with the pool. A single noisy series cannot show a national acceleration that the
+        average of 31 shows plainly, so its own fitted b may fall short of it."""
+        return max(self.shape.b, (self.common_drift_var or 0.0) / max(s2, 1e-12))
 
     def for_new_indicator(self) -> Pool:
         """This pool as the prior of a series of an indicator that is not among its own (an
@@ -316,11 +332,13 @@ def fit_pool(
     m, v = f.drift[use], f.p22[use] * s2[use]
     weight, mu0, var_mu = _tau_posterior(m, v)
     share = float(np.median(v / (s2[use] * (1 + shape.w))))  # sum of squared weights on past years
-    year_shock = _year_shock_variance(y, inputs) if year_shock is None else year_shock
+    effects = _year_effects(y, inputs)
+    year_shock = _year_shock_variance(*effects) if year_shock is None else year_shock
     var0 = var_mu + year_shock * share
     pool = Pool(
-        about, shape, scale, TAU_GRID, weight, mu0, var0, int(use.sum()), persist, n_spikes, year_shock=year_shock
-    )
+        about, shape, scale, TAU_GRID, weight, mu0, var0, int(use.sum()), persist, n_spikes, year_shock,
+        common_drift_var=_common_drift_variance(effects[0]),
+    )  # fmt: skip
     if groups is None:
         return pool
     return replace(pool, indicator_drift_var=_between_indicator_variance(f.drift, np.asarray(groups), use))
@@ -350,21 +368,42 @@ def _tau_posterior(m: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return weight / weight.sum(), mu0, var_mu
 
 
-def _year_shock_variance(y: np.ndarray, inputs: np.ndarray | None) -> float:
-    """Variance of the common year effects in the yearly changes (beyond what within-series noise
-    explains): they move every series' drift estimate together, so they widen mu0's uncertainty."""
+def _year_effects(y: np.ndarray, inputs: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The common year effects in the yearly changes (each series' changes less its own mean,
+    averaged over the series, for years with three or more), with the residuals and counts they
+    come from."""
     d = np.diff(y, axis=0) - (0.0 if inputs is None else np.nan_to_num(inputs[1:]))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a series with one observation has no change
         resid = d - np.nanmean(d, axis=0)
     counts = np.isfinite(resid).sum(axis=1)
     rows = counts >= 3
-    if rows.sum() < 3:
+    effect = np.nanmean(resid[rows], axis=1) if rows.any() else np.zeros(0)
+    return effect, resid, counts
+
+
+def _year_shock_variance(effect: np.ndarray, resid: np.ndarray, counts: np.ndarray) -> float:
+    """Variance of the common year effects (beyond what within-series noise explains): they move
+    every series' drift estimate together, so they widen mu0's uncertainty."""
+    if len(effect) < 3:
         return 0.0
-    effect = np.nanmean(resid[rows], axis=1)
     long = np.isfinite(resid).sum(axis=0) >= 3
-    within = np.nanmean(np.nanvar(resid[:, long], axis=0, ddof=1)) / counts[rows].mean()
+    within = np.nanmean(np.nanvar(resid[:, long], axis=0, ddof=1)) / counts[counts >= 3].mean()
     return max(float(np.var(effect, ddof=1) - within), 0.0)
+
+
+MIN_COMMON_YEARS = 5  # year effects needed to tell lasting changes of the common drift from noise
+
+
+def _common_drift_variance(effect: np.ndarray) -> float | None:
+    """q, the variance of the yearly change of the common drift, with the year effects e_t taken
+    as a local level (e_t = mu_t + noise, mu_t = mu_{t-1} + N(0, q)): then var(de) = q + 2 r and
+    cov(de_t, de_{t-1}) = -r, so q = var(de) + 2 cov (moments; 0 if negative). None with fewer
+    than MIN_COMMON_YEARS effects."""
+    if len(effect) < MIN_COMMON_YEARS:
+        return None
+    de = np.diff(effect)
+    return max(float(np.var(de, ddof=1) + 2 * np.mean(de[1:] * de[:-1])), 0.0)
 
 
 # The prior of a series about which nothing is known (forecast_series without a pool). Its noise
@@ -515,7 +554,7 @@ def fit_trend(years, latent, pool: Pool, inputs: np.ndarray | None = None, shape
     return TrendFit(
         int(years[-1]),
         float(latent[-1]),
-        shape,
+        replace(shape, b=pool.drift_variation(float(s2))),  # what the paths use
         float(s2),
         float(nu),
         np.vstack(means),
