@@ -302,7 +302,8 @@ class Pool:
         return (
             f"{self.about}: {self.n_series} series; drift {mu:+.4f} (between-series sd {tau:.4f}), "
             f"scale {np.sqrt(self.scale.s2):.4f} (nu {self.scale.nu:.1f}), transient share {self.shape.w:.2f}, "
-            f"drift variation {self.shape.b:.4f}; {self.n_spikes} spikes, {self.persist:.0%} of them lasting"
+            f"drift variation {self.shape.b:.4f}, common drift moving {np.sqrt(self.common_drift_var or 0.0):.4f} "
+            f"a year; {self.n_spikes} spikes, {self.persist:.0%} of them lasting"
         )
 
 
