@@ -86,7 +86,9 @@ def test_the_pool_measures_how_much_the_drift_its_series_share_varies():
     pool = fit_pool(_common_panel(1e-3), "synthetic")
     assert pool.drift_variation(0.01) == pool.common_drift_var / 0.01 > pool.shape.b
     assert pool.drift_variation(1.0) == pool.shape.b
-    assert fit_pool(_common_panel(1e-3, years=5), "synthetic").common_drift_var is None  # too few years
+    # too few years to tell: none, or the family's
+    assert fit_pool(_common_panel(1e-3, years=5), "synthetic").common_drift_var == 0.0
+    assert fit_pool(_common_panel(1e-3, years=5), "synthetic", family=pool).common_drift_var == pool.common_drift_var
 
 
 def test_a_one_year_spike_is_not_the_new_level():

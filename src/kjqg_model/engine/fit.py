@@ -20,11 +20,10 @@ import pandas as pd
 
 from ..inputs.history import History
 from ..inputs.vocab import EXACT, Vocabulary
-from .trend import Pool, fit_mixture, fit_pool, fit_trend, generic_pool
+from .trend import SHORT_PANEL, Pool, fit_mixture, fit_pool, fit_trend, generic_pool
 
 MIN_POOL_OBS = 3  # a series contributes to its pool's population of drifts with this many points
 MIN_PROVINCES = 3  # provinces an indicator needs to enter a family pool or fit the R&D model
-SHORT_PANEL = 8  # a pool spanning fewer years takes its trend shape from its family
 FAMILIES = {"share": "shares", "count": "counts", "money": "money amounts"}
 
 
@@ -103,16 +102,11 @@ def indicator_pool(
         if (np.isfinite(latent.to_numpy()).sum(axis=0) >= MIN_POOL_OBS).sum() < 3:
             return None  # too few series for a pool (fit_pool's test, before fitting the family for it)
         about = f"{indicator}, provinces up to {upto or 'latest'}"
-        fam = lambda: family_pool(history, vocab, family(vocab, indicator), upto, (indicator, held_out))  # noqa: E731
-        shape = year_shock = None
-        if len(latent) < SHORT_PANEL and fam():
+        fam = family_pool(history, vocab, family(vocab, indicator), upto, (indicator, held_out))
+        if fam and len(latent) < SHORT_PANEL:
             # the family's year shocks are those common to its indicators: a lower bound for one
-            shape, year_shock = fam().shape, fam().year_shock
-            about += f" (trend shape and year shocks from {fam().about})"
-        pool = fit_pool(latent.values, about, shape=shape, year_shock=year_shock)
-        if pool.common_drift_var is None:  # too few years to tell: as its family's drift varies
-            pool = replace(pool, common_drift_var=(fam().common_drift_var or 0.0) if fam() else 0.0)
-        return pool
+            about += f" (trend shape and year shocks from {fam.about})"
+        return fit_pool(latent.values, about, family=fam)
 
     return _cached(history, ("indicator", indicator, upto, held_out), make)
 

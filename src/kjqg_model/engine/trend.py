@@ -276,15 +276,13 @@ class Pool:
     year_shock: float = 0.0  # variance of the common year effects in the pool's yearly changes
     scale_log_sd: float = 0.0  # > 0: the scale prior is log-normal around sqrt(scale.s2) (the generic prior)
     indicator_drift_var: float = 0.0  # variance between the mean drifts of the pool's indicators
-    # variance of the yearly change of the drift all the pool's series share (national cycles that
-    # last); None where the panel has too few years to tell
-    common_drift_var: float | None = 0.0
+    common_drift_var: float = 0.0  # variance of the yearly change of the drift the series share
 
     def drift_variation(self, s2: float) -> float:
         """b for a series of scale s2: a series' drift varies at least as much as the drift it
         shares with the pool. A single noisy series cannot show a national acceleration that the
         average of 31 shows plainly, so its own fitted b may fall short of it."""
-        return max(self.shape.b, (self.common_drift_var or 0.0) / max(s2, 1e-12))
+        return max(self.shape.b, self.common_drift_var / max(s2, 1e-12))
 
     def for_new_indicator(self) -> Pool:
         """This pool as the prior of a series of an indicator that is not among its own (an
@@ -302,9 +300,12 @@ class Pool:
         return (
             f"{self.about}: {self.n_series} series; drift {mu:+.4f} (between-series sd {tau:.4f}), "
             f"scale {np.sqrt(self.scale.s2):.4f} (nu {self.scale.nu:.1f}), transient share {self.shape.w:.2f}, "
-            f"drift variation {self.shape.b:.4f}, common drift moving {np.sqrt(self.common_drift_var or 0.0):.4f} "
+            f"drift variation {self.shape.b:.4f}, common drift moving {np.sqrt(self.common_drift_var):.4f} "
             f"a year; {self.n_spikes} spikes, {self.persist:.0%} of them lasting"
         )
+
+
+SHORT_PANEL = 8  # a pool spanning fewer years takes its trend shape and year shocks from its family
 
 
 def fit_pool(
@@ -312,33 +313,39 @@ def fit_pool(
     about: str,
     inputs: np.ndarray | None = None,
     min_obs: int = 3,
-    shape: Shape | None = None,
-    year_shock: float | None = None,
+    family: Pool | None = None,
     groups=None,
 ) -> Pool | None:
     """A pool from the columns of `y` (years x series, latent, NaN = missing); None with fewer
-    than three series of `min_obs` observations. `shape` and `year_shock` (else fitted here) may
-    come from a longer panel: a few years cannot tell how much drifts change, nor how much the
-    common year effects vary. `groups`, one label per column (its indicator), measures how much
-    the indicators' mean drifts differ."""
+    than three series of `min_obs` observations. `family`, the pool of a longer panel, lends what a
+    few years cannot tell: its trend shape and year shocks to a panel of under SHORT_PANEL years,
+    its common drift variation to one of under MIN_COMMON_YEARS year effects. `groups`, one label
+    per column (its indicator), measures how much the indicators' mean drifts differ."""
     y = np.asarray(y, dtype=float)
     if y.ndim != 2 or (np.isfinite(y).sum(axis=0) >= min_obs).sum() < 3:
         return None
-    shape = shape or fit_shape(y, inputs)
+    short = family is not None and len(y) < SHORT_PANEL
+    shape = family.shape if short else fit_shape(y, inputs)
+    effects = _year_effects(y, inputs)
+    year_shock = family.year_shock if short else _year_shock_variance(*effects)
+    common = _common_drift_variance(effects[0])
+    if common is None:
+        common = family.common_drift_var if family is not None else 0.0
     f = kalman(y, shape, inputs)
     scale = scale_prior(f.ssq, f.n)
     s2, _ = scale.posterior(f.ssq, f.n)
+    if common > 0:  # filter each series with the drift variation its paths will have
+        f = kalman(y, Shape(np.full(y.shape[1], shape.w), np.maximum(shape.b, common / np.maximum(s2, 1e-12))), inputs)
+        s2, _ = scale.posterior(f.ssq, f.n)
     persist, n_spikes = spike_persistence(f, robust_filter(y, shape, inputs, scale, f), s2)
     use = f.n_obs >= min_obs
     m, v = f.drift[use], f.p22[use] * s2[use]
     weight, mu0, var_mu = _tau_posterior(m, v)
     share = float(np.median(v / (s2[use] * (1 + shape.w))))  # sum of squared weights on past years
-    effects = _year_effects(y, inputs)
-    year_shock = _year_shock_variance(*effects) if year_shock is None else year_shock
     var0 = var_mu + year_shock * share
     pool = Pool(
         about, shape, scale, TAU_GRID, weight, mu0, var0, int(use.sum()), persist, n_spikes, year_shock,
-        common_drift_var=_common_drift_variance(effects[0]),
+        common_drift_var=common,
     )  # fmt: skip
     if groups is None:
         return pool
@@ -540,6 +547,10 @@ def fit_trend(years, latent, pool: Pool, inputs: np.ndarray | None = None, shape
     plain = kalman(y[:, None], shape, inputs)
     if pool.n_series:  # a pool's scale prior speaks for a short series; spikes widen the scale
         s2, nu = pool.scale.posterior(float(plain.ssq[0]), float(plain.n[0]))
+        if pool.drift_variation(float(s2)) > shape.b:  # filter with the drift variation of the paths
+            shape = replace(shape, b=pool.drift_variation(float(s2)))
+            plain = kalman(y[:, None], shape, inputs)
+            s2, nu = pool.scale.posterior(float(plain.ssq[0]), float(plain.n[0]))
     else:  # no pool: every forecast error the series offers must count
         s2, nu = _scale(y[:, None], shape, inputs, pool)
     states = [(plain, pool.persist)]
@@ -555,7 +566,7 @@ def fit_trend(years, latent, pool: Pool, inputs: np.ndarray | None = None, shape
     return TrendFit(
         int(years[-1]),
         float(latent[-1]),
-        replace(shape, b=pool.drift_variation(float(s2))),  # what the paths use
+        shape,
         float(s2),
         float(nu),
         np.vstack(means),
@@ -669,7 +680,8 @@ def log_evidence(years, latent, pool: Pool) -> float:
     y = on_years(years, latent)[2]
     s2 = np.exp(2 * SCALE_GRID)
     mean, var = pool.drift_moments()
-    f = kalman(np.repeat(y[:, None], len(s2), axis=1), pool.shape, drift_prior=(mean, var / s2))
+    shape = Shape(pool.shape.w, np.maximum(pool.shape.b, pool.common_drift_var / s2))  # as fit_trend's, per scale
+    f = kalman(np.repeat(y[:, None], len(s2), axis=1), shape, drift_prior=(mean, var / s2))
     loglik = -0.5 * (f.n * np.log(s2) + f.logdet + f.ssq / s2)
     # the scaled inverse chi-square prior of s2, as a density of log s (d s2 = 2 s2 d log s)
     nu, s0 = pool.scale.nu, pool.scale.s2
