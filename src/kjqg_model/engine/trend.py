@@ -334,10 +334,12 @@ def fit_pool(
     f = kalman(y, shape, inputs)
     scale = scale_prior(f.ssq, f.n)
     s2, _ = scale.posterior(f.ssq, f.n)
-    if common > 0:  # filter each series with the drift variation its paths will have
-        f = kalman(y, Shape(np.full(y.shape[1], shape.w), np.maximum(shape.b, common / np.maximum(s2, 1e-12))), inputs)
+    each = shape  # each series filtered with the drift variation its paths will have
+    if common > 0:
+        each = Shape(np.full(y.shape[1], shape.w), np.maximum(shape.b, common / np.maximum(s2, 1e-12)))
+        f = kalman(y, each, inputs)
         s2, _ = scale.posterior(f.ssq, f.n)
-    persist, n_spikes = spike_persistence(f, robust_filter(y, shape, inputs, scale, f), s2)
+    persist, n_spikes = spike_persistence(f, robust_filter(y, each, inputs, scale, f), s2)
     use = f.n_obs >= min_obs
     m, v = f.drift[use], f.p22[use] * s2[use]
     weight, mu0, var_mu = _tau_posterior(m, v)
