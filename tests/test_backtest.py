@@ -22,6 +22,7 @@ from kjqg_model.cli import main
 from kjqg_model.engine.fit import exact_series
 from kjqg_model.engine.trend import Shape, fixed_pool
 from kjqg_model.inputs.context import Context
+from kjqg_model.inputs.coverage import leaning, load_record
 from kjqg_model.inputs.errors import InputError
 from kjqg_model.reporting import calibration
 from kjqg_model.reporting.calibration import README_END, README_START, calibration_markdown, update_readme
@@ -94,6 +95,28 @@ def test_small_backtest_scores_every_method_on_the_same_cases():
     assert set(result.events.growth) == {0.0, 0.05, 0.10, 0.15, 0.20}
 
 
+@pytest.mark.parametrize(
+    "n, cover80, below, above, expected",
+    [
+        (700, 0.80, 0.10, 0.10, ""),
+        (700, 0.77, 0.07, 0.16, "low"),  # outcomes above the interval twice as often as below
+        (700, 0.87, 0.13, 0.00, "high"),
+        (700, 0.70, 0.15, 0.15, "narrow"),
+        (700, 0.90, 0.05, 0.05, "wide"),
+        (30, 0.87, 0.13, 0.00, ""),  # 30 cases cannot tell
+    ],
+)
+def test_a_coverage_record_says_which_way_forecasts_lean(n, cover80, below, above, expected):
+    assert leaning(n, cover80, below, above) == expected
+
+
+def test_a_coverage_record_with_a_column_missing_is_a_clear_error(tmp_path):
+    path = tmp_path / "calibration.csv"
+    path.write_text("indicator,horizons,n\nrd_intensity,1–3,10\n", encoding="utf-8")
+    with pytest.raises(InputError, match="cover80"):
+        load_record(path)
+
+
 def test_backtest_command_writes_its_files(tmp_path):
     readme = tmp_path / "README.md"
     readme.write_text(f"# title\n{README_START}\nold\n{README_END}\nkept\n", encoding="utf-8")
@@ -113,9 +136,19 @@ def test_backtest_command_writes_its_files(tmp_path):
                 "--thin",
                 "--readme",
                 str(readme),
+                "--record",
+                str(tmp_path / "calibration.csv"),
             ]
         )
     assert code == 0, err.getvalue()
+    record = load_record(tmp_path / "calibration.csv")
+    cases = pd.read_csv(tmp_path / "cases.csv")
+    k = cases[cases.method == "kjqg"]
+    assert record.n.sum() == len(k) and record.cover80 @ record.n == pytest.approx(k.cover80.sum())
+    assert "--record" in record.command.iloc[0]
+    assert (tmp_path / "coverage.csv").read_text(encoding="utf-8") == (tmp_path / "calibration.csv").read_text(
+        encoding="utf-8"
+    )
     block = readme.read_text(encoding="utf-8")
     assert block.startswith("# title\n") and block.endswith(README_END + "\nkept\n")
     assert "kjqg_thin3" in block and "| guangxi_2021_2023 | 广西 全社会R&D经费投入强度 > 1.3 % | 2023 | 2020 |" in block
@@ -283,7 +316,7 @@ def test_update_readme_rewrites_only_the_block(tmp_path):
 def test_backtest_command_methods_thin_flag_and_missing_markers(tmp_path, monkeypatch):
     seen = []
 
-    def fake_write_report(ctx, spec, out, readme, command, progress=True):
+    def fake_write_report(ctx, spec, out, readme, command, progress=True, record=None):
         seen.append(spec.methods)
         return pd.DataFrame(columns=["horizons", "indicator", "method", "n", "crps", "cover50", "cover80", "cover95"])
 

@@ -13,6 +13,7 @@ import pandas as pd
 
 from kjqg_model.engine.projection import SHIFTS
 from kjqg_model.inputs.context import Context
+from kjqg_model.inputs.coverage import leaning, load_record
 from kjqg_model.inputs.targets import Target
 from kjqg_model.reporting.brief import ASSUMPTION_ZH, Brief, actual_text, citation, goal
 
@@ -180,3 +181,31 @@ def test_the_gdp_growth_assumed_is_one_figure_wherever_the_brief_quotes_it(rende
     assumed = re.findall(r"延续近期趋势，年均约(\d+\.\d)%", gx)
     quoted = re.findall(r"GDP（分母）年均约增长(\d+\.\d)%", gx)
     assert assumed and quoted and set(assumed) == set(quoted), (assumed, quoted)
+
+
+def test_the_guangxi_brief_says_which_way_the_backtest_found_its_forecasts_leaning(rendered):
+    # what the shipped record (params/calibration.csv, written by the backtest) says of recognitions
+    # 1–3 years ahead, the brief says of the high-tech enterprise target built from them
+    record = load_record()
+    rec = record[(record.indicator == "hte_recognitions") & (record.horizons == "1–3")].iloc[0]
+    words = {"high": "预测总体偏高", "low": "预测总体偏低", "wide": "预测区间偏宽", "narrow": "预测区间偏窄"}
+    lean = leaning(rec.n, rec.cover80, rec.below, rec.above)
+    line = f"高新技术企业认定（含重新认定）提前1—3年的{words[lean]}" if lean else "高新技术企业认定（含重新认定）提前"
+    assert (squeezed(line) in squeezed(rendered.text["gx"])) == bool(lean)
+
+
+def test_a_leaning_line_names_its_targets_and_what_it_means_for_them(monkeypatch):
+    record = pd.DataFrame(
+        dict(indicator=["tech_contract_turnover_outflow"], horizons=["1–3"], n=[700], cover80=[0.77])
+        | dict(below=[0.07], above=[0.16], data_hash=["x"], command=["kjqg backtest"])
+    )
+    monkeypatch.setattr("kjqg_model.reporting.brief.load_record", lambda: record)
+    b = Brief("guangxi_2021_2023", origin=2020, n_paths=2000)
+    notes = b.calibration_notes(b.rows(b._first(), b.scenarios[:1]))
+    assert notes == [
+        "“技术合同成交额累计总额（按输出地域）”：回测中，技术合同成交额（按输出地域）提前1—3年的预测总体偏低"
+        "（实际结果低于预测区间下沿的占7%、高于上沿的占16%，应各占10%）：达标概率可能被低估。"
+    ]
+    monkeypatch.setattr("kjqg_model.reporting.brief.load_record", lambda: None)  # no record: no line
+    b = Brief("guangxi_2021_2023", origin=2020, n_paths=2000)
+    assert b.calibration_notes(b.rows(b._first(), b.scenarios[:1])) == []

@@ -398,6 +398,12 @@ def _add_backtest(sub) -> None:
         help="rewrite the block between <!-- calibration:start --> and <!-- calibration:end --> in this "
         "markdown file (e.g. README.md) with the tables of this run",
     )
+    p.add_argument(
+        "--record",
+        type=Path,
+        help="also write kjqg's coverage by indicator and horizon here (params/calibration.csv: the "
+        "briefs say from it which probabilities are surer or less sure than they look)",
+    )
     p.add_argument("--paths", type=_paths, default=1000, help="paths per forecast (default 1000)")
     p.add_argument("--seed", type=_seed, default=0)
     p.add_argument("--out", type=Path, default=Path("outputs/backtest"), help="output folder")
@@ -462,18 +468,21 @@ def cmd_backtest(args) -> None:
             *([f"--paths {args.paths}"] if args.paths != 1000 else []),
             *([f"--seed {args.seed}"] if args.seed else []),
             *(f"--history {h}" for h in args.history or []),
-            f"--readme {args.readme}",
+            *([f"--readme {args.readme}"] if args.readme else []),
+            *([f"--record {args.record}"] if args.record else []),
         ]
     )
     spec = BacktestSpec(origins, tuple(args.indicator or INDICATORS), None, methods, args.paths, args.seed)
-    scores = write_report(ctx, spec, args.out, args.readme, command)
+    scores = write_report(ctx, spec, args.out, args.readme, command, record=args.record)
     head = scores[scores.horizons == "1–3"][["indicator", "method", "n", "crps", "cover50", "cover80", "cover95"]]
     _emit(head.round(3), args.format)
     if args.format == "table":
         print(
             f"\n# written to {args.out}: cases.csv events.csv scores.csv event_scores.csv exante.csv "
-            "coverage.png pit.png reliability.png"
+            "coverage.csv coverage.png pit.png reliability.png"
         )
+        if args.record:
+            print(f"# coverage record written to {args.record}")
         if args.readme:
             print(f"# calibration block of {args.readme} rewritten")
 

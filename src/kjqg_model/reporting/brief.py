@@ -21,6 +21,7 @@ from ..engine.fit import indicator_pool
 from ..engine.projection import GeoModel, NoHistory, Settings, simulate_indicator
 from ..inputs import units
 from ..inputs.context import Context
+from ..inputs.coverage import leaning, load_record
 from ..inputs.errors import InputError
 from ..inputs.targets import Target
 from . import plots
@@ -507,7 +508,8 @@ class Brief:
                 parts.append(unknown)
             first = self.scenarios[:1]
             parts.append(self._table(still, first, {first[0]: "达成概率"}))
-        notes = self.thin_notes(rows) + self.borrowed_notes(rows) + self.increase_notes(rows) + self.jump_notes(rows)
+        notes = self.thin_notes(rows) + self.borrowed_notes(rows) + self.calibration_notes(rows)
+        notes += self.increase_notes(rows) + self.jump_notes(rows)
         se = self.results.mc_se.max()
         if pd.notna(se):
             notes.append(f"模拟误差：每个概率按 {self.n_paths:,} 条模拟路径计算，标准误不超过 {se:.1%}。")
@@ -543,6 +545,57 @@ class Brief:
             f"{'、'.join(f'“{n}”' for n in names)}没有各省的同一指标可借鉴，走势按其自身观测从同类指标中加权借用；"
             "回测中这类预测的区间偏窄、概率偏于自信，只作参考。"
         ]
+
+    @cached_property
+    def _record(self) -> pd.DataFrame | None:
+        return load_record()
+
+    def calibration_notes(self, rows: list[Row]) -> list[str]:
+        """One line per indicator and horizon whose backtest forecasts leaned one way
+        (params/calibration.csv, `leaning`): those probabilities are less sure, or surer, than they
+        read, or lean low or high. Borrowed trends have their own line (borrowed_notes)."""
+        found: dict[tuple, list[str]] = {}
+        for r in {(id(r.target), r.basis): r for r in rows if np.isfinite(list(r.probs.values())).any()}.values():
+            for geo, ind in self._modelled_series(r):
+                if (end := series_end(self.ctx, geo, ind, self.origin)) is None or self._borrowed(geo, ind):
+                    continue
+                h = r.target.year - end
+                if h >= 1 and (hit := self._leaning(ind, "1–3" if h <= 3 else "4–5")) is not None:
+                    up = r.target.comparator in (">", ">=")  # a target met by a high outcome
+                    found.setdefault((*hit, up, h > 5), []).append(self._name(r.target, r.basis))
+        return [self._leaning_line(key, names) for key, names in found.items()]
+
+    @staticmethod
+    def _leaning_line(key: tuple, names: list[str]) -> str:
+        label, band, lean, (cover, below, above), up, beyond = key
+        ahead = f"提前{band.replace('–', '—')}年" + ("（更远的未经回测）" if beyond else "")
+        tails = f"实际结果低于预测区间下沿的占{below:.0%}、高于上沿的占{above:.0%}，应各占10%"
+        verdict = {
+            "low": f"预测总体偏低（{tails}）：达标概率可能被{'低估' if up else '高估'}",
+            "high": f"预测总体偏高（{tails}）：达标概率可能被{'高估' if up else '低估'}",
+            "narrow": f"预测区间偏窄（80%的区间只覆盖了{cover:.0%}的实际结果）：所示概率比实际更有把握",
+            "wide": f"预测区间偏宽（80%的区间覆盖了{cover:.0%}的实际结果）：所示概率偏于保守",
+        }[lean]
+        return f"{'、'.join(f'“{n}”' for n in dict.fromkeys(names))}：回测中，{label}{ahead}的{verdict}。"
+
+    def _modelled_series(self, r: Row) -> list[tuple[str, str]]:
+        """The (geo, indicator) pairs the row's probability comes from (its basis only, if any)."""
+        ind = self.ctx.vocab.indicators[r.target.indicator]
+        pairs = series_for(r.target, self.ctx.vocab)
+        return [(g, i) for g, i in pairs if not (r.basis and ind.bases) or i == ind.bases.get(r.basis)]
+
+    def _leaning(self, indicator: str, band: str) -> tuple | None:
+        """(label, band, leaning, (cover80, below, above)) where the record finds the indicator's forecasts (or,
+        for one built from others, its first recorded input's) leaning one way, else None."""
+        if self._record is None:
+            return None
+        for name in (indicator, *self.ctx.vocab.indicators[indicator].inputs):
+            hit = self._record[(self._record.indicator == name) & (self._record.horizons == band)]
+            if len(hit):
+                rec = hit.iloc[0]
+                lean = leaning(rec.n, rec.cover80, rec.below, rec.above)
+                return (self.label(name), band, lean, (rec.cover80, rec.below, rec.above)) if lean else None
+        return None
 
     def _borrowed(self, geo: str, indicator: str) -> bool:
         """Whether the series follows a trend borrowed from other indicators (no provincial pool of
@@ -957,13 +1010,20 @@ def last_data_year(ctx: Context, plan: str, origin: int | None) -> int | None:
     A ratio rests on its staler input: R&D intensity with R&D to 2020 and GDP to 2021 is known to
     2020 (a stock built from flows is known as far as either goes)."""
 
-    def last(geo: str, ind: str) -> int | None:
-        spec = ctx.vocab.indicators[ind]
-        names = spec.inputs if spec.model == "ratio" else (ind, *spec.inputs)
-        ends = [int(s.index.max()) for n in names if not (s := ctx.history.series(geo, n, upto=origin)).empty]
-        if spec.model == "ratio":
-            return min(ends) if len(ends) == len(names) else None
-        return max(ends, default=None)
-
-    years = [y for t in ctx.plan(plan).targets for geo, ind in series_for(t, ctx.vocab) if (y := last(geo, ind))]
+    years = [
+        y
+        for t in ctx.plan(plan).targets
+        for geo, ind in series_for(t, ctx.vocab)
+        if (y := series_end(ctx, geo, ind, origin))
+    ]
     return max(years, default=None)
+
+
+def series_end(ctx: Context, geo: str, ind: str, origin: int | None) -> int | None:
+    """The last year of data a series' projection starts from (see last_data_year)."""
+    spec = ctx.vocab.indicators[ind]
+    names = spec.inputs if spec.model == "ratio" else (ind, *spec.inputs)
+    ends = [int(s.index.max()) for n in names if not (s := ctx.history.series(geo, n, upto=origin)).empty]
+    if spec.model == "ratio":
+        return min(ends) if len(ends) == len(names) else None
+    return max(ends, default=None)

@@ -20,6 +20,7 @@ from ..analysis.backtest import (
     score_backtest,
 )
 from ..inputs.context import Context
+from ..inputs.coverage import RECORD_COLUMNS
 from ..inputs.errors import InputError
 from ..inputs.targets import COMPARE
 from . import plots
@@ -205,18 +206,39 @@ def update_readme(path: Path, markdown: str) -> Path:
     return write_text(text[:start] + "\n\n" + markdown.strip("\n") + "\n\n" + text[end:], path)
 
 
+def coverage_record(cases: pd.DataFrame, data_hash: str, command: str) -> pd.DataFrame:
+    """Per indicator and horizon band (1–3, 4–5 years ahead), how often kjqg's 80 % interval held
+    the outcome and how often the outcome fell below or above it (PIT under 0.1 or over 0.9)."""
+    k = cases[cases.method == "kjqg"]
+    k = k.assign(horizons=np.where(k.horizon <= 3, "1–3", "4–5"), below=k.pit < 0.1, above=k.pit > 0.9)
+    g = k.groupby(["indicator", "horizons"])
+    out = g.agg(n=("pit", "size"), cover80=("cover80", "mean"), below=("below", "mean"), above=("above", "mean"))
+    return out.reset_index().assign(data_hash=data_hash, command=command)[RECORD_COLUMNS]
+
+
 def write_report(
-    ctx: Context, spec: BacktestSpec, out: Path, readme: Path | None = None, command: str = "", progress: bool = True
+    ctx: Context,
+    spec: BacktestSpec,
+    out: Path,
+    readme: Path | None = None,
+    command: str = "",
+    progress: bool = True,
+    record: Path | None = None,
 ) -> pd.DataFrame:
     """Run the backtest `spec` on the inputs `ctx` (a progress bar on stderr if `progress`) and
-    write cases.csv, events.csv, scores.csv, event_scores.csv, exante.csv and the PNG figures under
-    `out` (each file atomically); with `readme`, rewrite its calibration block (`command`: how it
-    was run, quoted in the block). Returns the scores."""
+    write cases.csv, events.csv, scores.csv, event_scores.csv, exante.csv, coverage.csv and the PNG
+    figures under `out` (each file atomically); with `readme`, rewrite its calibration block
+    (`command`: how it was run, quoted in the block); with `record`, write coverage.csv there too
+    (params/calibration.csv: the briefs' caveats). Returns the scores."""
     if readme is not None:
         check_readme(readme)  # before the long run
     result = score_backtest(ctx, spec, progress)
     scores = result.scores()
     ex = exante(ctx, seed=spec.seed)
+    coverage = coverage_record(result.cases, ctx.history.data_hash, command or "kjqg backtest")
+    for path in (out / "coverage.csv", record):
+        if path is not None:
+            write_csv(coverage, path)
     write_csv(result.cases, out / "cases.csv")
     write_csv(result.events, out / "events.csv")
     write_csv(scores, out / "scores.csv")
