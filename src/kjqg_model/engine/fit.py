@@ -94,18 +94,21 @@ def indicator_pool(
     history: History, vocab: Vocabulary, indicator: str, upto: int | None, held_out: str = ""
 ) -> Pool | None:
     """The pool of one indicator across the provinces that publish it (None if none does). A short
-    panel takes its trend shape from its family, without `held_out` (the backtest's "new" indicator,
-    which must not lend its own series to the pools it is judged by)."""
+    panel takes its trend shape, year shocks and common drift variation from its family, without
+    `held_out` (the backtest's "new" indicator, which must not lend its own series to the pools it
+    is judged by)."""
 
     def make():
         latent = latent_panel(history, vocab, indicator, upto)
         if (np.isfinite(latent.to_numpy()).sum(axis=0) >= MIN_POOL_OBS).sum() < 3:
             return None  # too few series for a pool (fit_pool's test, before fitting the family for it)
         about = f"{indicator}, provinces up to {upto or 'latest'}"
-        fam = family_pool(history, vocab, family(vocab, indicator), upto, (indicator, held_out))
-        if fam and len(latent) < SHORT_PANEL:
+        fam = None
+        if len(latent) < SHORT_PANEL and (
+            fam := family_pool(history, vocab, family(vocab, indicator), upto, (indicator, held_out))
+        ):
             # the family's year shocks are those common to its indicators: a lower bound for one
-            about += f" (trend shape and year shocks from {fam.about})"
+            about += f" (trend shape, year shocks and common drift variation from {fam.about})"
         return fit_pool(latent.values, about, family=fam)
 
     return _cached(history, ("indicator", indicator, upto, held_out), make)

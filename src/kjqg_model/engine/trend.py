@@ -231,15 +231,15 @@ def scale_prior(ssq: np.ndarray, n: np.ndarray) -> ScalePrior:
         s2 = max(float(np.median(ssq[n > 0] / n[n > 0])), MIN_SCALE**2) if (n > 0).any() else 0.01
         return ScalePrior(s2, 2.0)
     # a series that fits exactly (interpolated figures) counts as 0.1 %/yr smooth, as on SCALE_GRID
-    logs = np.log(np.maximum(ssq[ok] / n[ok], MIN_SCALE**2))
     half = n[ok] / 2
+    # each estimate net of its small-sample bias (a short series' ssq/n is low in log), before
+    # both moments: with series of different lengths the biases would otherwise add to the spread
+    logs = np.log(np.maximum(ssq[ok] / n[ok], MIN_SCALE**2)) - (special.digamma(half) - np.log(half))
     excess = np.var(logs, ddof=1) - np.mean(special.polygamma(1, half))
     nu = float(min(max(100.0 if excess <= special.polygamma(1, 50.0) else _solve_nu(excess), 1.0), 100.0))
-    # the mean log scale net of the estimates' small-sample bias (a short series' ssq/n is low in
-    # log), then the prior's own log-mean offset: with nu0 near 2 its s0^2 sits well below the
-    # typical scale, which is where the geometric mean of the scales would have put it
-    mean_log = np.mean(logs) - np.mean(special.digamma(half) - np.log(half))
-    return ScalePrior(float(np.exp(mean_log - np.log(nu / 2) + special.digamma(nu / 2))), nu)
+    # the prior's own log-mean offset: with nu0 near 2 its s0^2 sits well below the typical scale,
+    # which is where the geometric mean of the scales would have put it
+    return ScalePrior(float(np.exp(np.mean(logs) - np.log(nu / 2) + special.digamma(nu / 2))), nu)
 
 
 def _solve_nu(excess: float) -> float:
@@ -276,13 +276,7 @@ class Pool:
     year_shock: float = 0.0  # variance of the common year effects in the pool's yearly changes
     scale_log_sd: float = 0.0  # > 0: the scale prior is log-normal around sqrt(scale.s2) (the generic prior)
     indicator_drift_var: float = 0.0  # variance between the mean drifts of the pool's indicators
-    common_drift_var: float = 0.0  # variance of the yearly change of the drift the series share
-
-    def drift_variation(self, s2: float) -> float:
-        """b for a series of scale s2: a series' drift varies at least as much as the drift it
-        shares with the pool. A single noisy series cannot show a national acceleration that the
-        average of 31 shows plainly, so its own fitted b may fall short of it."""
-        return max(self.shape.b, self.common_drift_var / max(s2, 1e-12))
+    common_drift_var: float = 0.0  # q: variance of the yearly change of the drift the series share
 
     def for_new_indicator(self) -> Pool:
         """This pool as the prior of a series of an indicator that is not among its own (an
@@ -306,6 +300,7 @@ class Pool:
 
 
 SHORT_PANEL = 8  # a pool spanning fewer years takes its trend shape and year shocks from its family
+FIXED_POINT_PASSES = 3  # filter passes to settle a scale and the drift variation raised by it (< 1 % apart)
 
 
 def fit_pool(
@@ -318,9 +313,10 @@ def fit_pool(
 ) -> Pool | None:
     """A pool from the columns of `y` (years x series, latent, NaN = missing); None with fewer
     than three series of `min_obs` observations. `family`, the pool of a longer panel, lends what a
-    few years cannot tell: its trend shape and year shocks to a panel of under SHORT_PANEL years,
-    its common drift variation to one of under MIN_COMMON_YEARS year effects. `groups`, one label
-    per column (its indicator), measures how much the indicators' mean drifts differ."""
+    panel of under SHORT_PANEL years cannot tell: its trend shape, year shocks and common drift
+    variation. Each series is filtered with the drift variation its paths will have (`raised`), the
+    scale prior and the series' scales refitted with it. `groups`, one label per column (its
+    indicator), measures how much the indicators' mean drifts differ."""
     y = np.asarray(y, dtype=float)
     if y.ndim != 2 or (np.isfinite(y).sum(axis=0) >= min_obs).sum() < 3:
         return None
@@ -328,16 +324,14 @@ def fit_pool(
     shape = family.shape if short else fit_shape(y, inputs)
     effects = _year_effects(y, inputs)
     year_shock = family.year_shock if short else _year_shock_variance(*effects)
-    common = _common_drift_variance(effects[0])
-    if common is None:
-        common = family.common_drift_var if family is not None else 0.0
-    f = kalman(y, shape, inputs)
+    common = family.common_drift_var if short else _common_drift_variance(y, inputs)
+    each, f = shape, kalman(y, shape, inputs)
     scale = scale_prior(f.ssq, f.n)
     s2, _ = scale.posterior(f.ssq, f.n)
-    each = shape  # each series filtered with the drift variation its paths will have
-    if common > 0:
-        each = Shape(np.full(y.shape[1], shape.w), np.maximum(shape.b, common / np.maximum(s2, 1e-12)))
+    for _ in range(FIXED_POINT_PASSES if common > 0 else 0):
+        each = Shape(np.full(y.shape[1], shape.w), raised(shape.b, common, s2))
         f = kalman(y, each, inputs)
+        scale = scale_prior(f.ssq, f.n)
         s2, _ = scale.posterior(f.ssq, f.n)
     persist, n_spikes = spike_persistence(f, robust_filter(y, each, inputs, scale, f), s2)
     use = f.n_obs >= min_obs
@@ -402,18 +396,38 @@ def _year_shock_variance(effect: np.ndarray, resid: np.ndarray, counts: np.ndarr
     return max(float(np.var(effect, ddof=1) - within), 0.0)
 
 
-MIN_COMMON_YEARS = 5  # year effects needed to tell lasting changes of the common drift from noise
+MIN_COMMON_YEARS = 5  # years of changes of the yearly change needed to tell a moving common drift from noise
 
 
-def _common_drift_variance(effect: np.ndarray) -> float | None:
-    """q, the variance of the yearly change of the common drift, with the year effects e_t taken
-    as a local level (e_t = mu_t + noise, mu_t = mu_{t-1} + N(0, q)): then var(de) = q + 2 r and
-    cov(de_t, de_{t-1}) = -r, so q = var(de) + 2 cov (moments; 0 if negative). None with fewer
-    than MIN_COMMON_YEARS effects."""
-    if len(effect) < MIN_COMMON_YEARS:
-        return None
-    de = np.diff(effect)
-    return max(float(np.var(de, ddof=1) + 2 * np.mean(de[1:] * de[:-1])), 0.0)
+def _common_drift_variance(y: np.ndarray, inputs: np.ndarray | None) -> float:
+    """q, the variance of the yearly change of the drift the series share. Each series' change of
+    its yearly change (free of its own mean, so series that start late add nothing), averaged over
+    the series seen, is f_t = c_t (the common drift's change, variance q) + the first difference of
+    level noise + the second difference of transient noise, whose autocovariances stop at lag 2:
+    so E f_t (f_t-2 + f_t-1 + f_t + f_t+1 + f_t+2) = q, averaged over the years with all four
+    neighbours (the ends, missing some, would count noise as drift). Centred: the changes have
+    mean 0. On the latest unbroken run of years with three or more series; 0 if negative or with
+    fewer than MIN_COMMON_YEARS years. From ten years or so it is a rough figure."""
+    d = np.diff(y, axis=0) - (0.0 if inputs is None else np.nan_to_num(inputs[1:]))
+    dd = np.diff(d, axis=0)
+    seen = np.isfinite(dd).sum(axis=1) >= 3
+    if not seen.any():
+        return 0.0
+    end = len(seen) - 1 - int(np.argmax(seen[::-1]))
+    run = int(np.argmin(np.append(seen[: end + 1][::-1], False)))  # years in the unbroken run ending there
+    if run < MIN_COMMON_YEARS:
+        return 0.0
+    f = np.nanmean(dd[end + 1 - run : end + 1], axis=1)
+    f = f - f.mean()
+    window = sum(f[2 + k : len(f) - 2 + k] for k in (-2, -1, 0, 1, 2))
+    return max(float(np.mean(f[2:-2] * window)), 0.0)
+
+
+def raised(b, q: float, s2):
+    """A series' drift variation (in units of its scale s2): at least q / s2, since a series' drift
+    varies at least as much as the drift it shares with its pool; one noisy series cannot show an
+    acceleration that the average of 31 shows plainly."""
+    return np.maximum(b, q / np.maximum(s2, 1e-12))
 
 
 # The prior of a series about which nothing is known (forecast_series without a pool). Its noise
@@ -549,8 +563,9 @@ def fit_trend(years, latent, pool: Pool, inputs: np.ndarray | None = None, shape
     plain = kalman(y[:, None], shape, inputs)
     if pool.n_series:  # a pool's scale prior speaks for a short series; spikes widen the scale
         s2, nu = pool.scale.posterior(float(plain.ssq[0]), float(plain.n[0]))
-        if pool.drift_variation(float(s2)) > shape.b:  # filter with the drift variation of the paths
-            shape = replace(shape, b=pool.drift_variation(float(s2)))
+        base = shape.b
+        for _ in range(FIXED_POINT_PASSES if pool.common_drift_var > base * s2 else 0):
+            shape = replace(shape, b=float(raised(base, pool.common_drift_var, s2)))  # the paths' drift variation
             plain = kalman(y[:, None], shape, inputs)
             s2, nu = pool.scale.posterior(float(plain.ssq[0]), float(plain.n[0]))
     else:  # no pool: every forecast error the series offers must count
@@ -682,7 +697,7 @@ def log_evidence(years, latent, pool: Pool) -> float:
     y = on_years(years, latent)[2]
     s2 = np.exp(2 * SCALE_GRID)
     mean, var = pool.drift_moments()
-    shape = Shape(pool.shape.w, np.maximum(pool.shape.b, pool.common_drift_var / s2))  # as fit_trend's, per scale
+    shape = Shape(pool.shape.w, raised(pool.shape.b, pool.common_drift_var, s2))  # as fit_trend's, per scale
     f = kalman(np.repeat(y[:, None], len(s2), axis=1), shape, drift_prior=(mean, var / s2))
     loglik = -0.5 * (f.n * np.log(s2) + f.logdet + f.ssq / s2)
     # the scaled inverse chi-square prior of s2, as a density of log s (d s2 = 2 s2 d log s)
