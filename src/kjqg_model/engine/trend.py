@@ -260,8 +260,10 @@ TAU_PRIOR_SCALE = 0.1  # half-Cauchy: weakly informative, no floor
 @dataclass(frozen=True)
 class Pool:
     """What a pool of related series says about one more: the trend shape, the distribution of
-    scales, and the drifts' population N(mu0, tau^2) with tau integrated over a grid (its posterior
-    weights) and mu0's uncertainty including common year shocks."""
+    scales, the drifts' population N(mu0, tau^2) with tau integrated over a grid (its posterior
+    weights) and mu0's uncertainty including common year shocks, and how much the drift the series
+    share moves from year to year (q: each series' drift variation is raised to at least q / s2,
+    at its posterior scale s2; a path drawing a smaller scale moves its drift less)."""
 
     about: str
     shape: Shape

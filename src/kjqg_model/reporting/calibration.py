@@ -213,7 +213,7 @@ def coverage_record(cases: pd.DataFrame, data_hash: str, command: str) -> pd.Dat
     k = k.assign(horizons=np.where(k.horizon <= 3, "1–3", "4–5"), below=k.pit < 0.1, above=k.pit > 0.9)
     g = k.groupby(["indicator", "horizons"])
     out = g.agg(n=("pit", "size"), cover80=("cover80", "mean"), below=("below", "mean"), above=("above", "mean"))
-    return out.reset_index().assign(data_hash=data_hash, command=command)[RECORD_COLUMNS]
+    return out.reset_index().round(4).assign(data_hash=data_hash, command=command)[RECORD_COLUMNS]
 
 
 def write_report(
