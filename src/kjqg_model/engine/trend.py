@@ -301,7 +301,7 @@ class Pool:
         )
 
 
-SHORT_PANEL = 8  # a pool spanning fewer years takes its trend shape and year shocks from its family
+SHORT_PANEL = 8  # a pool spanning fewer years takes its trend shape, year shocks and q from its family
 FIXED_POINT_PASSES = 3  # filter passes to settle a scale and the drift variation raised by it (< 1 % apart)
 
 
@@ -324,8 +324,7 @@ def fit_pool(
         return None
     short = family is not None and len(y) < SHORT_PANEL
     shape = family.shape if short else fit_shape(y, inputs)
-    effects = _year_effects(y, inputs)
-    year_shock = family.year_shock if short else _year_shock_variance(*effects)
+    year_shock = family.year_shock if short else _year_shock_variance(y, inputs)
     common = family.common_drift_var if short else _common_drift_variance(y, inputs)
     each, f = shape, kalman(y, shape, inputs)
     scale = scale_prior(f.ssq, f.n)
@@ -374,27 +373,20 @@ def _tau_posterior(m: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return weight / weight.sum(), mu0, var_mu
 
 
-def _year_effects(y: np.ndarray, inputs: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The common year effects in the yearly changes (each series' changes less its own mean,
-    averaged over the series, for years with three or more), with the residuals and counts they
-    come from."""
+def _year_shock_variance(y: np.ndarray, inputs: np.ndarray | None) -> float:
+    """Variance of the common year effects in the yearly changes (beyond what within-series noise
+    explains): they move every series' drift estimate together, so they widen mu0's uncertainty."""
     d = np.diff(y, axis=0) - (0.0 if inputs is None else np.nan_to_num(inputs[1:]))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a series with one observation has no change
         resid = d - np.nanmean(d, axis=0)
     counts = np.isfinite(resid).sum(axis=1)
     rows = counts >= 3
-    effect = np.nanmean(resid[rows], axis=1) if rows.any() else np.zeros(0)
-    return effect, resid, counts
-
-
-def _year_shock_variance(effect: np.ndarray, resid: np.ndarray, counts: np.ndarray) -> float:
-    """Variance of the common year effects (beyond what within-series noise explains): they move
-    every series' drift estimate together, so they widen mu0's uncertainty."""
-    if len(effect) < 3:
+    if rows.sum() < 3:
         return 0.0
+    effect = np.nanmean(resid[rows], axis=1)
     long = np.isfinite(resid).sum(axis=0) >= 3
-    within = np.nanmean(np.nanvar(resid[:, long], axis=0, ddof=1)) / counts[counts >= 3].mean()
+    within = np.nanmean(np.nanvar(resid[:, long], axis=0, ddof=1)) / counts[rows].mean()
     return max(float(np.var(effect, ddof=1) - within), 0.0)
 
 

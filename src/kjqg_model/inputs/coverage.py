@@ -16,6 +16,11 @@ RECORD = "calibration.csv"
 RECORD_COLUMNS = ["indicator", "horizons", "n", "cover80", "below", "above", "data_hash", "command"]
 
 
+def band(horizon: int) -> str:
+    """The record's horizon band of a forecast `horizon` years ahead."""
+    return "1–3" if horizon <= 3 else "4–5"
+
+
 def load_record(path: Path | None = None) -> pd.DataFrame | None:
     """The coverage record (the shipped one by default); None where there is none."""
     path = path or params_dir() / RECORD

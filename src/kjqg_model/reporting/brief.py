@@ -21,7 +21,7 @@ from ..engine.fit import indicator_pool
 from ..engine.projection import GeoModel, NoHistory, Settings, simulate_indicator
 from ..inputs import units
 from ..inputs.context import Context
-from ..inputs.coverage import leaning, load_record
+from ..inputs.coverage import band, leaning, load_record
 from ..inputs.errors import InputError
 from ..inputs.targets import Target
 from . import plots
@@ -560,7 +560,7 @@ class Brief:
                 if (end := series_end(self.ctx, geo, ind, self.origin)) is None or self._borrowed(geo, ind):
                     continue
                 h = r.target.year - end
-                if h >= 1 and (hit := self._leaning(ind, "1–3" if h <= 3 else "4–5")) is not None:
+                if h >= 1 and (hit := self._leaning(ind, band(h))) is not None:
                     up = r.target.comparator in (">", ">=")  # a target met by a high outcome
                     found.setdefault((*hit, up, h > 5), []).append(self._name(r.target, r.basis))
         return [self._leaning_line(key, names) for key, names in found.items()]

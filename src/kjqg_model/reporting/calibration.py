@@ -20,7 +20,7 @@ from ..analysis.backtest import (
     score_backtest,
 )
 from ..inputs.context import Context
-from ..inputs.coverage import RECORD_COLUMNS
+from ..inputs.coverage import RECORD_COLUMNS, band
 from ..inputs.errors import InputError
 from ..inputs.targets import COMPARE
 from . import plots
@@ -210,7 +210,7 @@ def coverage_record(cases: pd.DataFrame, data_hash: str, command: str) -> pd.Dat
     """Per indicator and horizon band (1–3, 4–5 years ahead), how often kjqg's 80 % interval held
     the outcome and how often the outcome fell below or above it (PIT under 0.1 or over 0.9)."""
     k = cases[cases.method == "kjqg"]
-    k = k.assign(horizons=np.where(k.horizon <= 3, "1–3", "4–5"), below=k.pit < 0.1, above=k.pit > 0.9)
+    k = k.assign(horizons=k.horizon.map(band), below=k.pit < 0.1, above=k.pit > 0.9)
     g = k.groupby(["indicator", "horizons"])
     out = g.agg(n=("pit", "size"), cover80=("cover80", "mean"), below=("below", "mean"), above=("above", "mean"))
     return out.reset_index().round(4).assign(data_hash=data_hash, command=command)[RECORD_COLUMNS]
