@@ -13,6 +13,7 @@ from kjqg_model import forecast_series, project, run_backtest, scoring
 from kjqg_model.analysis.backtest import (
     DEFAULT_METHODS,
     METHODS,
+    NEW_METHODS,
     THIN_METHODS,
     BacktestResult,
     summarize,
@@ -227,7 +228,12 @@ def test_thin_methods_score_the_same_cases_as_kjqg():
     c = result.cases
     keys = {m: set(map(tuple, g[["geo", "indicator", "origin", "horizon"]].values)) for m, g in c.groupby("method")}
     assert set(keys) == {"kjqg", *THIN_METHODS} and len(keys["kjqg"]) == 2 * 4 * 5
-    assert all(k == keys["kjqg"] for k in keys.values())
+    assert all(keys[m] == keys["kjqg"] for m in THIN_METHODS if m not in NEW_METHODS)
+    # the new-indicator methods: the same cases, and those of every other figure of both families
+    others = {k for k in keys["kjqg_new1"] if k[1] not in ("rd_intensity", "tech_contract_turnover_inflow")}
+    assert all(keys[m] - others == keys["kjqg"] for m in NEW_METHODS)
+    assert {k[1] for k in others} >= {"gdp", "tech_contract_turnover_outflow", "fiscal_st_expenditure"}
+    assert not {k[1] for k in others} & {"gdp_as_first_published", "rd_intensity_revised"}  # one per figure
     crps = c.pivot_table(index=["geo", "indicator", "horizon"], columns="method", values="crps")
     assert (crps["kjqg_thin1"] != crps["kjqg"]).any()  # really forecast from fewer points
     assert set(THIN_METHODS).isdisjoint(DEFAULT_METHODS)
@@ -298,6 +304,17 @@ def test_calibration_markdown_from_a_tiny_cases_frame():
     assert "| 广西 x > 1.3 % (growth_rate) | 2023 | 2020 | 50.0 % | 0.84 % | no |" in md
     without_thin = calibration_markdown(_fake_cases().query("method != 'kjqg_thin1'"), _fake_exante().iloc[:0])
     assert "Thin series" not in without_thin and "Ex post" not in without_thin
+
+
+def test_the_new_indicator_test_has_its_figures_in_a_table_of_their_own():
+    fake = _fake_cases()
+    new = fake[fake.method == "kjqg"].assign(method="kjqg_new1")
+    other = new[new.indicator == "rd_intensity"].assign(indicator="gdp", crps=0.4, cover80=False)  # new methods only
+    md = calibration_markdown(pd.concat([fake, new, other]), None)
+    assert "| method | rd_intensity | hte_recognitions | all |" in md  # no gdp column in the methods' tables
+    assert "| kjqg_new1 | 0.100 | 0.100 | 0.100 |" in md
+    assert "| kjqg_new1 | 50.0 % / 100.0 % |" in md  # pooled over every figure: 30 of 60 cases covered
+    assert "| gdp | 0.0 % · 0.400 | 20 |" in md and "| rd_intensity | 75.0 % · 0.100 | 20 |" in md
 
 
 def test_update_readme_rewrites_only_the_block(tmp_path):

@@ -17,6 +17,7 @@ from kjqg_model.engine.trend import (
     fit_pool,
     fit_trend,
     fixed_pool,
+    generic_pool,
     kalman,
     log_evidence,
     scale_prior,
@@ -251,3 +252,40 @@ def test_a_mixtures_paths_follow_its_parts_in_proportion_and_do_not_depend_on_th
     assert follows.mean() == pytest.approx(0.5, abs=0.01)
     first = trend_steps(fit, Streams(3), "x", 7_000, 5)
     assert np.array_equal(first, whole[:7_000])
+
+
+def test_versions_of_one_figure_are_one_figure_and_distinct_figures_are_not():
+    from kjqg_model.engine.fit import figures, same_figure
+
+    ctx = Context.get()
+    money = figures(ctx.history, ctx.vocab, "money", None)
+    assert money["rd_expenditure_by_source_total"] == money["rd_expenditure"]  # the same R&D, two tables
+    assert money["gdp_as_first_published"] == money["gdp"]
+    assert money["rd_funds_enterprise"] != money["rd_expenditure"]  # 3/4 of R&D, but not R&D
+    assert money["tech_contract_turnover_inflow"] != money["tech_contract_turnover_outflow"]
+    assert set(same_figure(ctx.history, ctx.vocab, "rd_intensity", 2018)) == {"rd_intensity", "rd_intensity_revised"}
+
+
+@pytest.mark.parametrize("pool", [fixed_pool(0.0, 0.01, 0.05, nu=4.0), replace(generic_pool(), scale_log_sd=0.5)])
+def test_every_scale_prior_is_a_density_of_log_s(pool):
+    from kjqg_model.engine.trend import SCALE_GRID, _log_scale_prior
+
+    # normalised, so that the evidence of pools with different kinds of prior compares
+    mass = np.exp(_log_scale_prior(pool)).sum() * (SCALE_GRID[1] - SCALE_GRID[0])
+    assert mass == pytest.approx(1.0, abs=2e-3)
+
+
+def test_a_figure_unlike_all_seen_is_one_more_a_priori_and_takes_a_series_wilder_than_them_all():
+    from kjqg_model.engine.trend import unseen_figure
+
+    parts = [replace(fixed_pool(0.05, 0.01, s, nu=8.0), about=f"scale {s}") for s in (0.02, 0.03, 0.05, 0.08)]
+    labels = ["a", "a", "b", "c"]  # the first two are versions of one figure
+    unseen = unseen_figure(parts[2], parts, labels)
+    prior = [0.5, 0.5, 1.0, 1.0, 1.0]
+    one = fit_mixture([2020], [0.0], [*parts, unseen], "x", prior)
+    assert one.weight == pytest.approx([0.125, 0.125, 0.25, 0.25, 0.25])  # 3 figures seen: 1 in 4 it is none
+    wild = fit_mixture([2017, 2018, 2019, 2020], [0.0, 0.6, -0.1, 0.5], [*parts, unseen], "x", prior)
+    calm = fit_mixture([2017, 2018, 2019, 2020], [0.0, 0.05, 0.10, 0.14], [*parts, unseen], "x", prior)
+    assert wild.weight[-1] > 0.95
+    assert calm.parts[-1].params["scale"] < 0.05 < 0.2 < wild.parts[-1].params["scale"]  # its scale is the series'
+    assert 0.02 < np.sqrt(unseen.scale.s2) < 0.08 and unseen.scale_log_sd > 0.5  # centred among them, wide

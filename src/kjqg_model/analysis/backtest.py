@@ -8,7 +8,10 @@ at the origin and at least MIN_OBS exact observations up to it.
 The thin methods (kjqg_thin1/2/3, not run by default) score kjqg as if the province's own series
 were only 1–3 points long: same cases, forecast from a view of the history (`thin_view`) in which
 that series keeps its last k exact observations up to the origin; other provinces and the pooled
-fits are unchanged.
+fits are unchanged. The new-indicator methods (kjqg_new1/2/3) hold each indicator and its versions
+out of every pool; besides the cases of the scored indicators they are scored on one indicator of
+every other figure of the same families (`new_indicator_cases`): which indicator an analyst brings
+is not known, so the fair test holds out each figure in turn.
 """
 
 from __future__ import annotations
@@ -27,10 +30,11 @@ from threadpoolctl import threadpool_limits
 from ..engine.fit import (
     exact_series,
     family,
-    family_pool,
+    figures,
     from_latent,
     new_series_fit,
     provinces,
+    same_figure,
     to_latent,
     transform_of,
 )
@@ -120,16 +124,16 @@ def _kjqg_thin(k: int) -> Method:
 
 def _kjqg_new(k: int) -> Method:
     """kjqg for a series of an indicator it has never seen (an analyst's series): the last `k`
-    points of the province's series, the mixture over its family's other indicators."""
+    points of the province's series, with the indicator and its versions held out of every pool
+    (new_series_fit: the mixture over its family's other figures, or the generic prior)."""
 
     def method(ctx, case, n, seed):
         vocab = ctx.vocab
-        if family_pool(ctx.history, vocab, family(vocab, case.indicator), case.origin, (case.indicator,)) is None:
-            return None
+        held_out = same_figure(ctx.history, vocab, case.indicator, case.origin)  # its versions too
         transform = transform_of(vocab.indicators[case.indicator].kind)
         last = case.past.iloc[-k:]
         latent = pd.Series(to_latent(last.values, transform), last.index)
-        fit = new_series_fit(ctx.history, vocab, case.indicator, case.origin, latent, exclude=case.indicator)
+        fit = new_series_fit(ctx.history, vocab, case.indicator, case.origin, latent, exclude=held_out)
         steps = trend_steps(fit, Streams(seed), f"{case.geo}/{case.indicator}", n, case.horizon)
         return from_latent(fit.anchor + running_sum(steps), transform)
 
@@ -151,7 +155,8 @@ METHODS: dict[str, Method] = {
     "kjqg_new3": _kjqg_new(3),
 }
 
-THIN_METHODS = ("kjqg_thin1", "kjqg_thin2", "kjqg_thin3", "kjqg_new1", "kjqg_new2", "kjqg_new3")
+NEW_METHODS = ("kjqg_new1", "kjqg_new2", "kjqg_new3")
+THIN_METHODS = ("kjqg_thin1", "kjqg_thin2", "kjqg_thin3", *NEW_METHODS)
 DEFAULT_METHODS = tuple(m for m in METHODS if m not in THIN_METHODS)
 
 
@@ -194,6 +199,17 @@ def backtest_cases(history: History, geos, indicators, origins) -> list[Case]:
     return out
 
 
+def other_figures(history: History, vocab, indicators) -> tuple[str, ...]:
+    """One indicator (the first version) of every provincial figure of the families of
+    `indicators` that has none of them among its versions."""
+    leads = []
+    for fam in dict.fromkeys(family(vocab, i) for i in indicators):
+        figure = figures(history, vocab, fam, None)
+        taken = {figure.get(i) for i in indicators}
+        leads += [lead for lead in dict.fromkeys(figure.values()) if lead not in taken]
+    return tuple(leads)
+
+
 @dataclass(frozen=True)
 class BacktestSpec:
     """What a backtest scores: the origins, indicators and geos (None = every province) of its
@@ -214,7 +230,10 @@ def score_backtest(ctx: Context, spec: BacktestSpec, progress: bool = False) -> 
     series) first (the pooled fits are made per origin, so no fit is made twice); every case is
     forecast from the same seed, so the numbers do not depend on `jobs`."""
     _check(spec, ctx.vocab)
-    cases = backtest_cases(ctx.history, list(spec.geos or provinces(ctx.vocab)), spec.indicators, spec.origins)
+    geos = list(spec.geos or provinces(ctx.vocab))
+    cases = backtest_cases(ctx.history, geos, spec.indicators, spec.origins)
+    if set(spec.methods) & set(NEW_METHODS):
+        cases += backtest_cases(ctx.history, geos, other_figures(ctx.history, ctx.vocab, spec.indicators), spec.origins)
     if not cases:
         raise InputError.single(
             "origins", repr(spec.origins), f"origins after which a series has {MIN_OBS}+ points and a published outcome"
@@ -258,6 +277,8 @@ def _score_cases(ctx, cases, spec: BacktestSpec, tick) -> list[tuple[list, list]
     for case in cases:
         rows, events = [], []
         for name in spec.methods:
+            if case.indicator not in spec.indicators and name not in NEW_METHODS:
+                continue  # another figure's case: for the new-indicator methods only
             paths = METHODS[name](ctx, case, spec.n_paths, spec.seed)
             if paths is not None:
                 r, e = score_case(case, name, np.asarray(paths))

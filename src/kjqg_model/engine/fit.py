@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..inputs.history import History
 from ..inputs.vocab import EXACT, Vocabulary
-from .trend import SHORT_PANEL, Pool, fit_mixture, fit_pool, fit_trend, generic_pool
+from .trend import SHORT_PANEL, Pool, fit_mixture, fit_pool, fit_trend, generic_pool, unseen_figure
 
 MIN_POOL_OBS = 3  # a series contributes to its pool's population of drifts with this many points
 MIN_PROVINCES = 3  # provinces an indicator needs to enter a family pool or fit the R&D model
@@ -91,12 +91,12 @@ def _cached(history: History, key: tuple, make):
 
 
 def indicator_pool(
-    history: History, vocab: Vocabulary, indicator: str, upto: int | None, held_out: str = ""
+    history: History, vocab: Vocabulary, indicator: str, upto: int | None, held_out: tuple[str, ...] = ()
 ) -> Pool | None:
     """The pool of one indicator across the provinces that publish it (None if none does). A short
     panel takes its trend shape, year shocks and common drift variation from its family, without
-    `held_out` (the backtest's "new" indicator, which must not lend its own series to the pools it
-    is judged by)."""
+    `held_out` (the backtest's "new" indicator and its versions, which must not lend their series
+    to the pools it is judged by)."""
 
     def make():
         latent = latent_panel(history, vocab, indicator, upto)
@@ -105,7 +105,7 @@ def indicator_pool(
         about = f"{indicator}, provinces up to {upto or 'latest'}"
         fam = None
         if len(latent) < SHORT_PANEL and (
-            fam := family_pool(history, vocab, family(vocab, indicator), upto, (indicator, held_out))
+            fam := family_pool(history, vocab, family(vocab, indicator), upto, (indicator, *held_out))
         ):
             # the family's year shocks are those common to its indicators: a lower bound for one
             about += f" (trend shape, year shocks and common drift variation from {fam.about})"
@@ -114,24 +114,62 @@ def indicator_pool(
     return _cached(history, ("indicator", indicator, upto, held_out), make)
 
 
+SAME_FIGURE_GAP = 0.1  # median latent gap under which two indicators are versions of one figure
+MIN_SHARED = 10  # province-years two indicators must share to be compared
+
+
+def figures(history: History, vocab: Vocabulary, fam: str, upto: int | None) -> dict[str, str]:
+    """Each provincial indicator of the family -> the figure it is a version of (named by its first
+    version). Two indicators whose values on the province-years both publish differ by a median of
+    under SAME_FIGURE_GAP (10 % in log) measure one figure: R&D first release and R&D by source, GDP
+    current and as first published (the next closest pair, R&D and its enterprise funds, is 27 %
+    apart). A new indicator resembles a figure, not each of its versions."""
+
+    def make():
+        names = [n for n in vocab.indicators if family(vocab, n) == fam and not vocab.indicators[n].signed]
+        latent = {n: p for n in names if (p := latent_panel(history, vocab, n, upto)).shape[1] >= MIN_PROVINCES}
+        figure = {n: n for n in latent}
+        for i, a in enumerate(latent):
+            for b in list(latent)[i + 1 :]:
+                x, y = latent[a].align(latent[b], join="inner")
+                gap = np.abs(x.to_numpy() - y.to_numpy())
+                gap = gap[np.isfinite(gap)]
+                if gap.size >= MIN_SHARED and np.median(gap) < SAME_FIGURE_GAP:
+                    old, new = figure[b], figure[a]  # b's figure joins a's
+                    figure = {n: new if f == old else f for n, f in figure.items()}
+        return figure
+
+    return _cached(history, ("figures", fam, upto), make)
+
+
+def same_figure(history: History, vocab: Vocabulary, indicator: str, upto: int | None) -> tuple[str, ...]:
+    """The indicator and its versions (what a backtest holding it out must hold out)."""
+    figure = figures(history, vocab, family(vocab, indicator), upto)
+    if indicator not in figure:
+        return (indicator,)
+    return tuple(n for n, f in figure.items() if f == figure[indicator])
+
+
 def family_pool(
     history: History, vocab: Vocabulary, fam: str, upto: int | None, exclude: tuple[str, ...] = ()
 ) -> Pool | None:
     """The pool of every provincial series of one family (shares, counts or money amounts). The
     drifts enter as they are, not centred per indicator: a new series of the family does not know
-    which indicator's drift it shares, and the population's spread must say so."""
+    which indicator's drift it shares, and the population's spread must say so (measured between
+    figures, so that versions of one figure do not count as agreeing indicators)."""
 
     left_out = tuple(sorted(set(exclude) - {""}))  # one cache key whatever the order
 
     def make():
         blocks, groups = [], []
+        figure = figures(history, vocab, fam, upto)
         for name in vocab.indicators:
             if name in left_out or family(vocab, name) != fam or vocab.indicators[name].signed:
                 continue
             latent = latent_panel(history, vocab, name, upto)
             if latent.shape[1] >= MIN_PROVINCES:
                 blocks.append(latent)
-                groups += [name] * latent.shape[1]
+                groups += [figure.get(name, name)] * latent.shape[1]
         if not blocks:
             return None
         y = pd.concat(blocks, axis=1).sort_index()
@@ -142,14 +180,19 @@ def family_pool(
     return _cached(history, ("family", fam, upto, left_out), make)
 
 
-def family_parts(history: History, vocab: Vocabulary, fam: str, upto: int | None, exclude: str = "") -> list[Pool]:
-    """The own pools of the family's indicators (but `exclude`): what a new indicator may resemble."""
+def family_parts(
+    history: History, vocab: Vocabulary, fam: str, upto: int | None, exclude: tuple[str, ...] = ()
+) -> list[tuple[Pool, str]]:
+    """The own pools of the family's indicators (but `exclude`), each with its figure: what a new
+    indicator may resemble."""
+    exclude = tuple(sorted(set(exclude) - {""}))
 
     def make():
+        figure = figures(history, vocab, fam, upto)
         return [
-            pool
+            (pool, figure.get(name, name))
             for name, ind in vocab.indicators.items()
-            if name != exclude and family(vocab, name) == fam and not ind.signed
+            if name not in exclude and family(vocab, name) == fam and not ind.signed
             if (pool := indicator_pool(history, vocab, name, upto, held_out=exclude)) is not None
         ]
 
@@ -157,18 +200,25 @@ def family_parts(history: History, vocab: Vocabulary, fam: str, upto: int | None
 
 
 def new_series_fit(
-    history: History, vocab: Vocabulary, indicator: str, upto: int | None, latent: pd.Series, exclude=""
+    history: History, vocab: Vocabulary, indicator: str, upto: int | None, latent: pd.Series, exclude=()
 ):
     """The trend of a series (`latent` values by year) whose indicator has no provincial pool (an
-    analyst's series; or, in the backtest, one whose own pool is set aside by `exclude`): a mixture
-    over the family's indicators' pools, else the family's pool as one, else the generic prior."""
+    analyst's series; or, in the backtest, one whose own pools are set aside by `exclude`): a
+    mixture over the family's figures (each figure's versions share its part of the weight) and a
+    figure unlike them all, as likely a priori as each seen one (with K figures seen, a new one is
+    the most volatile of K + 1 with chance 1 / (K + 1)); else the family's pool as one, else the
+    generic prior."""
     years, latent = latent.index.to_numpy(dtype=int), latent.to_numpy(dtype=float)
     fam = family(vocab, indicator)
-    pool = family_pool(history, vocab, fam, upto, (exclude,))
-    if parts := family_parts(history, vocab, fam, upto, exclude):
-        extra = pool.indicator_drift_var if pool else 0.0
-        parts = [replace(p, var0=p.var0 + extra) for p in parts]
-        return fit_mixture(years, latent, parts, f"the {len(parts)} provincial {FAMILIES.get(fam, fam)} indicators")
+    pool = family_pool(history, vocab, fam, upto, tuple(exclude))
+    if pool and (parts := family_parts(history, vocab, fam, upto, tuple(exclude))):
+        pools = [replace(p, var0=p.var0 + pool.indicator_drift_var) for p, _ in parts]
+        labels = [label for _, label in parts]
+        size = {label: labels.count(label) for label in labels}
+        prior = [1 / size[label] for label in labels] + [1.0]  # every figure and the unseen one alike
+        pools.append(unseen_figure(pool, [p for p, _ in parts], labels))
+        about = f"the {len(size)} provincial {FAMILIES.get(fam, fam)} figures and one unlike them"
+        return fit_mixture(years, latent, pools, about, prior)
     return fit_trend(years, latent, pool.for_new_indicator() if pool else generic_pool())
 
 

@@ -675,12 +675,42 @@ class MixtureFit:
         )
 
 
-def fit_mixture(years, latent, pools: list[Pool], about: str) -> MixtureFit:
-    """One fit_trend per pool, weighted by the pool's marginal likelihood of the observations."""
+def fit_mixture(years, latent, pools: list[Pool], about: str, prior=None) -> MixtureFit:
+    """One fit_trend per pool, weighted by its `prior` weight (equal by default) times the pool's
+    marginal likelihood of the observations."""
     parts = tuple(fit_trend(years, latent, pool) for pool in pools)
     evidence = np.array([log_evidence(years, latent, pool) for pool in pools])
-    weight = np.exp(evidence - evidence.max())
+    weight = np.exp(evidence - evidence.max()) * (1.0 if prior is None else np.asarray(prior, dtype=float))
     return MixtureFit(parts, weight / weight.sum(), about)
+
+
+def unseen_figure(family: Pool, parts: list[Pool], figure_of_part: list[str]) -> Pool:
+    """The prior of a series unlike every figure its family has shown so far (a figure: one
+    indicator and its versions). Its drift is the family pool's, for a new indicator; its scale is
+    log-normal, spread as much as a new figure's may be: log s2 ~ N(mean, (1 + 1/K) x the variance
+    between the K figures' mean log s2 + each part's own spread of log s2), with fewer than three
+    figures GENERIC_LOG_SD in place of the spread between them. Its trend shape is the figures'
+    median (the family pool's own, fitted on series of scales 20 x apart, is not a shape of one).
+    Spikes are kept as levels, and no common drift variation is added: the scale-grid fit's terms."""
+    # under a scaled inverse chi-square (nu, s0^2), log s2 has mean log(nu s0^2 / 2) - psi(nu/2), variance psi1(nu/2)
+    nu = np.array([p.scale.nu for p in parts])
+    mean = np.log(0.5 * nu * np.array([p.scale.s2 for p in parts])) - special.digamma(0.5 * nu)
+    within = float(np.mean(special.polygamma(1, 0.5 * nu)))
+    labels = np.asarray(figure_of_part)
+    figures = [float(mean[labels == label].mean()) for label in dict.fromkeys(figure_of_part)]
+    k = len(figures)
+    between = (1 + 1 / k) * float(np.var(figures, ddof=1)) if k >= 3 else (2 * GENERIC_LOG_SD) ** 2
+    shape = [np.mean([[p.shape.w, p.shape.b] for p, f in zip(parts, labels, strict=True) if f == label], axis=0)
+             for label in dict.fromkeys(figure_of_part)]  # fmt: skip
+    return replace(
+        family.for_new_indicator(),
+        shape=Shape(*map(float, np.median(shape, axis=0))),
+        about=f"{family.about}, a figure unlike its {k}",
+        scale=ScalePrior(float(np.exp(np.mean(figures))), 0.0),
+        scale_log_sd=0.5 * float(np.sqrt(between + within)),  # log s = log s2 / 2
+        persist=1.0,
+        common_drift_var=0.0,
+    )
 
 
 def log_evidence(years, latent, pool: Pool) -> float:
@@ -694,15 +724,23 @@ def log_evidence(years, latent, pool: Pool) -> float:
     shape = Shape(pool.shape.w, raised(pool.shape.b, pool.common_drift_var, s2))  # as fit_trend's, per scale
     f = kalman(np.repeat(y[:, None], len(s2), axis=1), shape, drift_prior=(mean, var / s2))
     loglik = -0.5 * (f.n * np.log(s2) + f.logdet + f.ssq / s2)
-    # the scaled inverse chi-square prior of s2, as a density of log s (d s2 = 2 s2 d log s)
-    nu, s0 = pool.scale.nu, pool.scale.s2
-    logprior = (
-        0.5 * nu * np.log(0.5 * nu * s0) - special.gammaln(0.5 * nu) - (0.5 * nu + 1) * np.log(s2)
-        - 0.5 * nu * s0 / s2 + np.log(2 * s2)
-    )  # fmt: skip
+    logprior = _log_scale_prior(pool)
     both = loglik + logprior
     top = both.max()
     return float(top + np.log(np.exp(both - top).sum() * (SCALE_GRID[1] - SCALE_GRID[0])))
+
+
+def _log_scale_prior(pool: Pool) -> np.ndarray:
+    """The pool's prior of the scale as a density of log s on SCALE_GRID (normalised, so that pools
+    with different priors compare): log-normal, or scaled inverse chi-square in s2 (d s2 = 2 s2 d log s)."""
+    if pool.scale_log_sd:
+        sd = pool.scale_log_sd
+        return -0.5 * ((SCALE_GRID - 0.5 * np.log(pool.scale.s2)) / sd) ** 2 - np.log(sd * np.sqrt(2 * np.pi))
+    s2, nu, s0 = np.exp(2 * SCALE_GRID), pool.scale.nu, pool.scale.s2
+    return (
+        0.5 * nu * np.log(0.5 * nu * s0) - special.gammaln(0.5 * nu) - (0.5 * nu + 1) * np.log(s2)
+        - 0.5 * nu * s0 / s2 + np.log(2 * s2)
+    )  # fmt: skip
 
 
 def _scale(y, shape: Shape, inputs, pool: Pool) -> tuple[float, float]:

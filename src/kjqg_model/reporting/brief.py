@@ -533,7 +533,8 @@ class Brief:
 
     def borrowed_notes(self, rows: list[Row]) -> list[str]:
         """One line for the targets whose series no province publishes: their trend is borrowed
-        from other indicators, and the backtest finds such probabilities too confident."""
+        from other indicators. The backtest finds such intervals about right on average over the
+        indicators, but too narrow for one far more volatile than its kind, too wide for a steady one."""
         names = [
             self._name(r.target)
             for r in {id(r.target): r for r in rows if np.isfinite(list(r.probs.values())).any()}.values()
@@ -543,7 +544,7 @@ class Brief:
             return []
         return [
             f"{'、'.join(f'“{n}”' for n in names)}没有各省的同一指标可借鉴，走势按其自身观测从同类指标中加权借用；"
-            "回测中这类预测的区间偏窄、概率偏于自信，只作参考。"
+            "回测中这类预测平均大致可信，但若该指标的起伏比同类指标大得多，所示概率会过于肯定，只作参考。"
         ]
 
     @cached_property
