@@ -30,16 +30,24 @@ def run(*argv) -> tuple[int, str, str]:
 
 def fill_like_an_analyst(path, seed: int = 1) -> int:
     """Put a plausible number in every blank value of the template's first sheet (a smooth series
-    with some noise, shares in single digits, a city's amounts below its province's), as an analyst
-    typing into Excel would."""
+    with some noise, shares in single digits, a city's amounts below its province's, a series with
+    a level target a few times below it), as an analyst typing into Excel would."""
     book = openpyxl.load_workbook(path)
     sheet = book.worksheets[0]
     header = [c.value for c in sheet[1]]
+    goals = {
+        (t.geo, t.indicator, t.unit): t.threshold
+        for plan in Context.get().plans.values()
+        for t in plan.targets
+        if t.kind == "level" and t.threshold > 0
+    }
     rng, filled = np.random.default_rng(seed), 0
     for row in sheet.iter_rows(min_row=2):
         cell = dict(zip(header, row, strict=True))
         if cell["value"].value is None:
             base = {"%": 2.0, "亿元": 5.0, "万元": 500.0}.get(cell["unit"].value, 20.0)
+            goal = goals.get((cell["geo"].value, cell["indicator"].value, cell["unit"].value))
+            base = base if goal is None else goal / 4  # a plan aims a few times above where it stands
             growth = 1.08 ** (cell["year"].value - 2013) * np.exp(rng.normal(0, 0.03))
             cell["value"].value = round(float(base * growth), 2)
             filled += 1
@@ -246,3 +254,15 @@ def test_a_drafted_plan_loads_with_plans_and_gets_probabilities(tmp_path):
     drafted = pd.read_csv(io.StringIO(out))
     assert {(1.5, "%"), (300.0, "亿元"), (60.0, "家")} <= set(zip(drafted.threshold, drafted.unit, strict=True))
     assert (drafted.year == 2026).all() and (drafted.geo == "南宁").all()
+
+
+def test_a_template_never_overwrites_a_filled_in_file(tmp_path):
+    out = tmp_path / "need.xlsx"
+    assert run("template", "--plan", "baise_2021_2023", "--out", str(out))[0] == 0
+    fill_like_an_analyst(out)
+    filled = out.read_bytes()
+    code, _, err = run("template", "--plan", "baise_2021_2023", "--out", str(out))
+    assert code == 2 and "which exists" in err and "--force" in err and "Traceback" not in err
+    assert out.read_bytes() == filled  # the analyst's figures are still there
+    assert run("template", "--plan", "baise_2021_2023", "--out", str(out), "--force")[0] == 0
+    assert out.read_bytes() != filled

@@ -133,3 +133,39 @@ def test_a_slip_in_a_series_no_other_place_publishes_is_caught(tmp_path):
     doubled = [(2021, 400), (2022, 900), (2023, 1300)]  # fast but real growth passes
     write_csv(tmp_path, "".join(f"桂林,hte_stock,{y},{v},家,=,https://example.org,\n" for y, v in doubled))
     assert load_history([tmp_path]).series("桂林", "hte_stock").loc[2022, "value"] == 900
+
+
+def _guilin_share(values) -> str:
+    return "".join(
+        f"桂林,guilin_2026_2030.strategic_emerging_industry_va_share,{2018 + k},{v},%,=,https://example.org,\n"
+        for k, v in enumerate(values)
+    )
+
+
+def test_a_share_typed_as_a_fraction_is_caught_by_the_plans_target(tmp_path):
+    # 0.25 … 0.34 %: no range, no jump, no whole to outgrow; but the plan aims at 40 % (×118)
+    write_csv(tmp_path, _guilin_share([0.25, 0.27, 0.29, 0.31, 0.34]))
+    with pytest.raises(InputError, match=r"line 6, field 'value'.*target > 40 %.*a percent written as a fraction"):
+        load_history([tmp_path])
+    write_csv(tmp_path, _guilin_share([25, 27, 29, 31, 34]))
+    assert len(load_history([tmp_path]).series("桂林", "guilin_2026_2030.strategic_emerging_industry_va_share")) == 5
+
+
+@pytest.mark.parametrize(
+    "values, line", [([150, 165, 180, 1950], 5), ([1500, 150, 165, 180], 2), ([30, 31, 32.5, 0.34], 5)]
+)
+def test_a_slip_at_either_end_of_a_series_no_other_place_publishes_is_caught(tmp_path, values, line):
+    rows = "".join(f"桂林,hte_stock,{2020 + k},{v},家,=,https://example.org,\n" for k, v in enumerate(values))
+    write_csv(tmp_path, rows)
+    with pytest.raises(InputError, match=rf"line {line}, field 'value'"):
+        load_history([tmp_path])
+
+
+def test_rd_typed_in_wan_yuan_is_caught_by_the_intensity_it_makes(tmp_path):
+    gdp = SHIPPED.exact("柳州", "gdp")
+    years = [y for y in gdp.index if y >= 2018][:3]
+    assert years
+    body = "".join(f"柳州,rd_expenditure,{y},{40 + y - 2018},万元,=,https://example.org,\n" for y in years)
+    write_csv(tmp_path, body)
+    with pytest.raises(InputError, match=r"makes R&D经费投入强度 0.000\d+ %.*looks like 万元 written under 亿元"):
+        load_history([tmp_path])

@@ -224,7 +224,7 @@ def cmd_template(args) -> None:
     from .reporting.template import write_template
 
     ctx = _context(args)
-    rows, series, origin = write_template(ctx, args.plan, args.out, args.origin)
+    rows, series, origin = write_template(ctx, args.plan, args.out, args.origin, args.force)
     if not rows:
         print(f"# every target of {args.plan} has at least {THIN} observations up to {origin}: nothing to fill in")
         return
@@ -350,7 +350,8 @@ def _add_template(sub) -> None:
     p.add_argument(
         "--origin", type=_origin, help="the last data year the forecast will use (default: the plan's base year)"
     )
-    p.add_argument("--out", type=Path, required=True, help="FILE.xlsx or FILE.csv")
+    p.add_argument("--out", type=Path, required=True, help="FILE.xlsx or FILE.csv (not an existing file)")
+    p.add_argument("--force", action="store_true", help="replace --out if it exists (its figures are lost)")
     _history_arg(p)
     p.set_defaults(func=cmd_template)
 

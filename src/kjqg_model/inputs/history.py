@@ -193,9 +193,11 @@ def load_history(
     the analyst series the plans need (shipped plans and `plans_dirs`).
 
     Every problem of every file is collected and raised together as one InputError."""
+    plans = {}
     if vocabulary is None:
         declared = load_vocabulary(history_dirs=extra_dirs)
-        vocabulary = plan_vocabulary(declared, load_plans(vocabulary=declared, extra_dirs=plans_dirs))
+        plans = load_plans(vocabulary=declared, extra_dirs=plans_dirs)
+        vocabulary = plan_vocabulary(declared, plans)
     vocab = vocabulary
     shipped = Path(shipped_dir) if shipped_dir else params_dir() / "history"
     files = [p for d in extra_dirs for p in history_files(d)] + history_files(shipped)
@@ -214,7 +216,8 @@ def load_history(
     table = pd.concat([f for f in frames if len(f)] or frames, ignore_index=True)  # a header-only file adds nothing
     table["value"] = table["value"].astype(float)
     # a slip is named by the path its file was given as, as every other problem is (not the name alone)
-    problems = implausible(table.assign(file=table.priority.map(dict(enumerate(map(str, files))))), vocab)
+    targets = [t for plan in plans.values() for t in plan.targets]
+    problems = implausible(table.assign(file=table.priority.map(dict(enumerate(map(str, files))))), vocab, targets)
     if problems:
         raise InputError(problems)
     return History(table, digest.hexdigest()[:16], tuple(str(p) for p in files), vocab)

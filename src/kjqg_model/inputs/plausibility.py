@@ -1,7 +1,9 @@
 """Plausibility of loaded values. Each exact value is checked against its indicator's possible
-range and against its own series' neighbours, so a typing slip (万元 under 亿元, a percent as a
-fraction, a misplaced decimal point) is an error naming the likely slip, not a confident wrong
-answer. A genuine outlier passes when its row gives the reason in an `accept` column."""
+range, against its own series' neighbours, against the whole it is part of, and a series' latest
+value against the level targets the plans set on it; a ratio derived from two series is checked
+against the ratio's range. So a typing slip (万元 under 亿元, a percent as a fraction, a misplaced
+decimal point) is an error naming the likely slip, not a confident wrong answer. A genuine outlier
+passes when its row gives the reason in an `accept` column."""
 
 from __future__ import annotations
 
@@ -13,7 +15,10 @@ from .vocab import EXACT, Vocabulary
 
 MARGIN = np.log(2.0)  # beyond twice the largest yearly move of any other series of the indicator
 MIN_MOVES = 20  # yearly moves elsewhere needed to judge one series of an indicator
-FALLBACK = np.log(8.0)  # without them: a value ×8 off both its neighbours (a ×10 slip, not a real move)
+# without them: a value ×8 off its neighbours, both or (at an end, the forecast's origin being the
+# worst place to miss a slip) its one (a ×10 slip, not a real move; a real one passes with a reason)
+FALLBACK = np.log(8.0)
+TARGET_SPAN = 50.0  # a level target this many times above or below its series' latest value: a unit slip
 ACCEPT = "if the figure is genuine, give the reason in an 'accept' column"
 SLIPS = (
     (1e4, "万元 written under 亿元"),
@@ -22,8 +27,10 @@ SLIPS = (
 )
 
 
-def implausible(table: pd.DataFrame, vocab: Vocabulary) -> list[Problem]:
-    """Every value outside its indicator's range, or far from both its neighbours in its series."""
+def implausible(table: pd.DataFrame, vocab: Vocabulary, targets=()) -> list[Problem]:
+    """Every value outside its indicator's range, far from its neighbours in its series, larger than
+    its whole, or (the latest of a series) TARGET_SPAN times from a level target of `targets` on it;
+    every ratio of two series outside the ratio's range."""
     rows = table[table.qualifier.isin(EXACT) & (table.accept.fillna("") == "")]
     ranges = {name: ind.range for name, ind in vocab.indicators.items() if ind.range is not None}
     lo = rows.indicator.map(lambda i: ranges.get(i, (-np.inf, np.inf))[0]).astype(float)
@@ -40,8 +47,8 @@ def implausible(table: pd.DataFrame, vocab: Vocabulary) -> list[Problem]:
     with_moves = chosen.assign(back=back)
     limit = _limits(with_moves)
     # too few moves elsewhere to judge by (an indicator only one place publishes): only a jump of
-    # ×FALLBACK there and back, the shape of a slip typed in one year, is taken for one
-    alone = limit.isna() & back.notna() & ahead.notna()
+    # ×FALLBACK, there and back or at an end, is taken for a slip
+    alone = limit.isna() & (back.notna() | ahead.notna())
     limit = limit.where(~alone, FALLBACK)
     far = (back.isna() | (back > limit)) & (ahead.isna() | (ahead > limit)) & (back.notna() | ahead.notna())
     # a value beside a slip moves as far, but only the slip is far from two neighbours: an end of the
@@ -53,7 +60,71 @@ def implausible(table: pd.DataFrame, vocab: Vocabulary) -> list[Problem]:
     accepted = chosen.accept.fillna("") != ""
     for i in chosen.index[far & ~accepted & limit.notna()]:
         problems.append(_jump_problem(chosen, i, float(limit[i]), bool(alone[i])))
-    return problems + _above_parent(chosen, accepted, vocab)
+    problems += _above_parent(chosen, accepted, vocab) + _derived_out_of_range(chosen, accepted, vocab)
+    return problems + _far_from_targets(chosen, accepted, targets, vocab)
+
+
+def _derived_out_of_range(chosen: pd.DataFrame, accepted: pd.Series, vocab: Vocabulary) -> list[Problem]:
+    """A ratio indicator with a range (R&D intensity = 100 x R&D / GDP), computed where both its
+    inputs are published the same year and the ratio itself is not: a whole series of R&D typed in
+    万元 under 亿元 has no jump, and is smaller than its whole, but its intensity is 0.0002 %."""
+    values = chosen[~accepted].set_index(["geo", "indicator", "year"]).value.astype(float)
+    problems, present = [], set(values.index.get_level_values("indicator"))
+    for name, ind in vocab.indicators.items():
+        if ind.model != "ratio" or ind.range is None or not set(ind.inputs) <= present:
+            continue
+        num, den = (values.xs(i, level="indicator") for i in ind.inputs[:2])
+        ratio = (ind.scale * num / den.reindex(num.index)).dropna()
+        if name in present:  # a published ratio is checked as itself
+            ratio = ratio[~ratio.index.isin(values.xs(name, level="indicator").index)]
+        lo, hi = ind.range
+        for (geo, year), v in ratio[(ratio < lo) | (ratio > hi)].items():
+            r = chosen[(chosen.geo == geo) & (chosen.indicator == ind.inputs[0]) & (chosen.year == year)].iloc[0]
+            problems.append(_slip_problem(
+                r, f", which makes {ind.label} {_num(v)} {ind.unit} with {ind.inputs[1]} {_num(den[(geo, year)])}",
+                v, lo, hi, f"{ind.label} between {lo:g} and {hi:g} {ind.unit}",
+            ))  # fmt: skip
+    return problems
+
+
+def _far_from_targets(chosen: pd.DataFrame, accepted: pd.Series, targets, vocab: Vocabulary) -> list[Problem]:
+    """A level target TARGET_SPAN times above or below the latest value of its series: no plan
+    aims 50-fold off where it stands, so the series (or the target) is in another unit."""
+    latest = chosen.drop_duplicates(["geo", "indicator"], keep="last")
+    latest = pd.Series(latest.index, index=pd.MultiIndex.from_arrays([latest.geo, latest.indicator]))
+    problems, seen = [], set()
+    for t in targets:
+        key = (t.geo, t.indicator)
+        ind = vocab.indicators.get(t.indicator) if t.indicator else None
+        if key in seen or t.kind != "level" or ind is None or t.unit != ind.unit or t.threshold <= 0:
+            continue
+        if key not in latest.index or accepted[i := latest[key]]:
+            continue
+        r = chosen.loc[i]
+        if not 1 / TARGET_SPAN < t.threshold / float(r.value) < TARGET_SPAN:
+            seen.add(key)
+            context = (
+                f", the latest of its series, against the plan's target {t.comparator} {_num(t.threshold)} {t.unit} "
+                f"for {t.year} ({t.plan}: {t.id})"
+            )
+            expected = f"a value within ×{TARGET_SPAN:g} of the plan's target"
+            # a slip is named only where undoing it lands within ×5 of the target
+            problems.append(_slip_problem(r, context, float(r.value), t.threshold / 5, t.threshold * 5, expected))
+    return problems
+
+
+def _slip_problem(r, context: str, value: float, lo: float, hi: float, expected: str) -> Problem:
+    """A value (or what it makes) outside [lo, hi], with the slip whose undoing brings it inside."""
+    up = value < lo
+    fits = [(f, slip) for f, slip in SLIPS if lo <= (value * f if up else value / f) <= hi]
+    hint = f" — looks like {fits[0][1]}" if fits else ""
+    return Problem(
+        r.file,
+        _where(r),
+        "value",
+        f"{r.value_published} {r.unit_published} for {r.geo} {r.indicator} {r.year}{context}{hint}",
+        f"{expected}; {ACCEPT}",
+    )
 
 
 PART_SLACK = 1.02  # a part may show a little more than its whole where the two are rounded differently

@@ -132,14 +132,23 @@ def instructions(plan: Plan, origin: int, out: Path) -> list[str]:
     ]
 
 
-def write_template(ctx: Context, plan_id: str, out: Path, origin: int | None = None) -> tuple[int, int, int]:
+def write_template(
+    ctx: Context, plan_id: str, out: Path, origin: int | None = None, force: bool = False
+) -> tuple[int, int, int]:
     """Write the template for `plan_id` (a plan of `ctx`) to `out` (.xlsx, or .csv with a
-    tab-separated _说明.txt beside it). Returns (rows, series, the origin used)."""
+    tab-separated _说明.txt beside it). Returns (rows, series, the origin used). An existing `out`
+    is replaced only with `force`: it may be the analyst's filled-in copy."""
     plan = ctx.plan(plan_id)
     origin = plan.base_year if origin is None else origin
     out = Path(out)
     if out.suffix.lower() not in (".xlsx", ".csv"):
         raise InputError.single("--out", str(out), "a file name ending in .xlsx or .csv")
+    if out.exists() and not force:
+        raise InputError.single(
+            "--out",
+            f"{out}, which exists (it may hold figures already filled in)",
+            "a new file name, or --force to replace it with a blank template",
+        )
     reqs = requests(plan, ctx, origin)
     sheet, about, how = history_sheet(reqs, ctx), series_sheet(reqs, ctx), instructions(plan, origin, out)
     if out.suffix.lower() == ".csv":
