@@ -18,6 +18,7 @@ from kjqg_model.engine.fit import fit_rd_panel
 from kjqg_model.engine.projection import GeoModel
 from kjqg_model.engine.streams import Streams
 from kjqg_model.inputs.context import Context
+from kjqg_model.inputs.errors import InputError
 from kjqg_model.reporting.template import COLUMNS, SOURCE_TO_FILL
 
 
@@ -65,8 +66,9 @@ def test_template_round_trip_answers_the_plan(tmp_path, plan):
     assert book.sheetnames[1] == "序列说明"  # every series explained in Chinese
     rows = list(book.worksheets[0].iter_rows(min_row=2, values_only=True))
     assert rows and all(r[3] is None and r[6] == SOURCE_TO_FILL for r in rows)  # value blank, source to name
-    # the half-filled sheet loads (blank rows are skipped): nothing is invented
-    assert len(Context.get(history_dirs=[tmp_path]).history.table) == len(Context.get().history.table)
+    # a sheet not filled in is an error, not a run that quietly changes nothing
+    with pytest.raises(InputError, match=r"need.xlsx \[sheet history\], field 'value': found \d+ rows, every value blank"):
+        Context.get(history_dirs=[tmp_path])
     assert fill_like_an_analyst(tmp_path / "need.xlsx") == len(rows)
     after = evaluate_targets(plan, origin=2020, n_paths=500, history_dirs=[tmp_path])
     share = after.probability.notna().mean()

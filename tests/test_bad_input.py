@@ -240,6 +240,8 @@ def _dead_pid() -> int:
         (lambda k: k.run_backtest(origins=(2020,), indicators="nope"), "indicators"),
         (lambda k: k.forecast_series([1, 2, 3], ["2018", "2019", "2020"], horizon=3), "years"),
         (lambda k: k.forecast_series(["10", "x", "12"], [2018, 2019, 2020], horizon=3), "values"),
+        (lambda k: k.forecast_series([10, 11, 12], [2018, 2019, 2020], horizon=3, seed=1.5), "seed"),
+        (lambda k: k.forecast_series([10, 11, 12], [2018, 2019, 2020], horizon=3, seed=None), "seed"),
         (lambda k: k.evaluate_targets("baise_2021_2023", history_dirs="no/such/folder"), "no/such/folder"),
     ],
 )

@@ -6,6 +6,7 @@ import csv
 
 import pytest
 
+from kjqg_model.inputs.errors import InputError
 from kjqg_model.inputs.history import load_history
 from kjqg_model.inputs.locations import params_dir
 
@@ -93,3 +94,13 @@ def test_coverage_lists_years_and_gaps(history):
     c = history.coverage().set_index(["geo", "indicator"])
     assert c.loc[("广西", "hightech_manufacturing_firms"), "years"] == "2010–2016, 2018–2023"
     assert c.loc[("广西", "hte_stock"), "lower_bounds"] == 2
+
+
+def test_a_history_file_is_read_whatever_the_case_of_its_extension_and_an_xls_is_named(tmp_path):
+    write_csv(tmp_path, "百色,gdp,2020,1333.7,亿元,=,https://example.org,\n", name="DATA.CSV")
+    assert load_history([tmp_path]).exact("百色", "gdp").loc[2020] == 1333.7  # not silently dropped
+    (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    with pytest.raises(
+        InputError, match=r"old.xls: found an .xls file \(Excel 97–2003\); expected the same saved as .xlsx"
+    ):
+        load_history([tmp_path])

@@ -592,6 +592,8 @@ def forecast_series(
         problems.append(("horizon", repr(horizon), "a positive whole number of years"))
     if not (is_whole(n_paths) and n_paths >= 1):
         problems.append(("n_paths", repr(n_paths), "a positive whole number"))
+    if not (is_whole(seed) and seed >= 0):  # as Settings has it: 1.5 would quietly be seed 1
+        problems.append(("seed", repr(seed), "a whole number from 0"))
     if problems:
         raise InputError([Problem("forecast_series", "", f, found, exp) for f, found, exp in problems])
     ok = np.isfinite(v)

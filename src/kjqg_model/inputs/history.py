@@ -174,8 +174,17 @@ def history_files(directory: Path) -> list[Path]:
                     ]
                 )
             listed.append(directory / name)
-    tables = [*directory.glob("*.csv"), *(p for p in directory.glob("*.xlsx") if not p.name.startswith("~$"))]
-    rest = sorted(p for p in tables if p not in listed)  # ~$ files are Excel's locks of an open workbook
+    # any case of the extension (DATA.CSV, S.XLSX from Windows); ~$ files are Excel's locks of an open workbook
+    suffix = {p: p.suffix.lower() for p in directory.iterdir() if p.is_file() and not p.name.startswith("~$")}
+    old_excel = sorted(p.name for p, ext in suffix.items() if ext == ".xls")
+    if old_excel:  # silently skipped, its figures would be missing from every answer
+        raise InputError(
+            [
+                Problem(str(directory / n), "", "", "an .xls file (Excel 97–2003)", "the same saved as .xlsx")
+                for n in old_excel
+            ]
+        )
+    rest = sorted(p for p, ext in suffix.items() if ext in (".csv", ".xlsx") and p not in listed)
     files = listed + rest
     if not files:
         raise InputError([Problem(str(directory), "", "", "no .csv or .xlsx files", "at least one history table")])
@@ -200,11 +209,12 @@ def load_history(
         vocabulary = plan_vocabulary(declared, plans)
     vocab = vocabulary
     shipped = Path(shipped_dir) if shipped_dir else params_dir() / "history"
-    files = [p for d in extra_dirs for p in history_files(d)] + history_files(shipped)
+    shipped_files = history_files(shipped)
+    files = [p for d in extra_dirs for p in history_files(d)] + shipped_files
     frames, problems, digest = [], [], hashlib.sha256()
     for priority, path in enumerate(files):
         try:
-            frames.append(_load_file(path, priority, vocab))
+            frames.append(_load_file(path, priority, vocab, priority < len(files) - len(shipped_files)))
         except InputError as exc:
             problems.extend(exc.problems)
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
@@ -223,7 +233,7 @@ def load_history(
     return History(table, digest.hexdigest()[:16], tuple(str(p) for p in files), vocab)
 
 
-def _load_file(path: Path, priority: int, vocab: Vocabulary) -> pd.DataFrame:
+def _load_file(path: Path, priority: int, vocab: Vocabulary, analyst: bool) -> pd.DataFrame:
     f, header, rows = read_table(path)
     row_word = "row" if path.suffix.lower() == ".xlsx" else "line"  # Excel numbers rows
     problems = _header_problems(f, header, row_word)
@@ -269,6 +279,9 @@ def _load_file(path: Path, priority: int, vocab: Vocabulary) -> pd.DataFrame:
         records.append(rec)
     if problems:
         raise InputError(problems)
+    if not records and analyst:  # an unfilled template would otherwise change nothing without a word
+        blank = f"{len(rows)} {row_word}s, every value blank" if rows else "a header and no rows"
+        raise InputError.single("value", blank, "at least one figure filled in (or the file out of the folder)", f)
     return pd.DataFrame.from_records(records, columns=COLUMNS)
 
 
