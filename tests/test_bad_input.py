@@ -198,9 +198,10 @@ def test_runs_yaml_defaults_are_validated_with_the_file_named(tmp_path, line, fi
         load_runs(path)
 
 
-def test_a_header_only_file_adds_nothing(tmp_path):
-    write_csv(tmp_path / "h", "")
-    assert len(load_history([tmp_path / "h"]).table) == len(load_history().table)
+def test_a_header_only_file_is_named_not_passed_over(tmp_path):
+    write_csv(tmp_path / "h", "")  # as an empty file is: a run on it would change nothing without a word
+    with pytest.raises(InputError, match=r"extra.csv, field 'value': found a header and no rows"):
+        load_history([tmp_path / "h"])
 
 
 def test_a_killed_batch_leaves_nothing_a_later_run_does_not_clean(tmp_path):
