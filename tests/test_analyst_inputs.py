@@ -67,7 +67,8 @@ def test_template_round_trip_answers_the_plan(tmp_path, plan):
     rows = list(book.worksheets[0].iter_rows(min_row=2, values_only=True))
     assert rows and all(r[3] is None and r[6] == SOURCE_TO_FILL for r in rows)  # value blank, source to name
     # a sheet not filled in is an error, not a run that quietly changes nothing
-    with pytest.raises(InputError, match=r"need.xlsx \[sheet history\], field 'value': found \d+ rows, every value blank"):
+    blank = r"need.xlsx \[sheet history\], field 'value': found \d+ rows, every value blank"
+    with pytest.raises(InputError, match=blank):
         Context.get(history_dirs=[tmp_path])
     assert fill_like_an_analyst(tmp_path / "need.xlsx") == len(rows)
     after = evaluate_targets(plan, origin=2020, n_paths=500, history_dirs=[tmp_path])

@@ -289,3 +289,15 @@ def test_a_figure_unlike_all_seen_is_one_more_a_priori_and_takes_a_series_wilder
     assert wild.weight[-1] > 0.95
     assert calm.parts[-1].params["scale"] < 0.05 < 0.2 < wild.parts[-1].params["scale"]  # its scale is the series'
     assert 0.02 < np.sqrt(unseen.scale.s2) < 0.08 and unseen.scale_log_sd > 0.5  # centred among them, wide
+
+
+def test_forecast_series_follows_a_series_that_plainly_grows_and_more_years_do_not_undo_it():
+    # 14-19 % a year for eight years: no-growth prior or not, the data say where it is going
+    values = np.array([2.0, 2.4, 2.9, 3.5, 4.1, 4.8, 5.5, 6.3, 7.2])
+    growth = []
+    for k in (4, 6, 9):
+        paths = forecast_series(values[-k:], np.arange(2024 - k, 2024), 5, 20_000, 0)
+        growth.append((np.median(paths[:, -1]) / values[-1]) ** (1 / 5) - 1)
+    assert min(growth) > 0.12, growth  # the normal N(0, 3 %) drift prior gave 1.9 / 3.7 / 3.3 %
+    flat = forecast_series([100, 101, 99, 100.5, 100, 99.5, 100.2, 100.1], np.arange(2016, 2024), 5, 20_000, 0)
+    assert abs(np.median(flat[:, -1]) / 100.1 - 1) < 0.02  # and a flat one stays flat
