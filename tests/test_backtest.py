@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -360,3 +361,32 @@ def test_an_error_in_a_worker_process_reaches_the_caller_intact(monkeypatch):
     with pytest.raises(InputError) as err:
         run_backtest(origins=(2020, 2021), indicators=("rd_intensity",), methods=["failing"], jobs=2)
     assert str(err.value) == "x.csv, field 'history': found a bad row; expected a good row"
+
+
+def test_a_new_series_weighs_every_figure_and_the_unseen_one_alike_before_its_data_speak():
+    from kjqg_model.engine.fit import family_parts, new_series_fit
+
+    h, vocab = Context.get().history, Context.get().vocab
+    fit = new_series_fit(
+        h, vocab, "tech_contract_turnover_inflow", 2018, pd.Series([0.0], [2018]), ("tech_contract_turnover_inflow",)
+    )
+    labels = [label for _, label in family_parts(h, vocab, "money", 2018, ("tech_contract_turnover_inflow",))]
+    k = len(set(labels))
+    expected = [1 / labels.count(label) / (k + 1) for label in labels] + [1 / (k + 1)]
+    assert labels.count("gdp") == 2 and fit.weight == pytest.approx(expected)  # GDP's two versions share one share
+
+
+def test_the_new_indicator_test_sees_nothing_of_the_held_out_figures_versions():
+    from kjqg_model.analysis.backtest import backtest_cases
+    from kjqg_model.inputs.history import History
+
+    ctx = Context.get()
+    table = ctx.history.table.copy()
+    version = table.indicator == "gdp_as_first_published"
+    # 3 % up and down in turn: still a version of GDP (3 % apart), but far less smooth a series
+    table.loc[version, "value"] *= 1 + 0.03 * (-1.0) ** table.loc[version, "year"]
+    moved = replace(ctx, history=History(table, "moved", ctx.history.files, ctx.history.vocab))
+    before, after = (
+        METHODS["kjqg_new2"](c, backtest_cases(c.history, ["广西"], ("gdp",), (2018,))[0], 500, 0) for c in (ctx, moved)
+    )
+    assert np.array_equal(before, after)  # had the version leaked into any pool, its change would show

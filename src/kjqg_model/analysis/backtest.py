@@ -129,7 +129,16 @@ def _kjqg_new(k: int) -> Method:
 
     def method(ctx, case, n, seed):
         vocab = ctx.vocab
-        held_out = same_figure(ctx.history, vocab, case.indicator, case.origin)  # its versions too
+        # its versions too, those the data up to the origin show and those later data show: being a
+        # version is what a figure is, not what the data of the time could tell
+        held_out = tuple(
+            sorted(
+                {
+                    *same_figure(ctx.history, vocab, case.indicator, case.origin),
+                    *same_figure(ctx.history, vocab, case.indicator, None),
+                }
+            )
+        )
         transform = transform_of(vocab.indicators[case.indicator].kind)
         last = case.past.iloc[-k:]
         latent = pd.Series(to_latent(last.values, transform), last.index)

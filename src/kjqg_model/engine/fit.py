@@ -205,9 +205,9 @@ def new_series_fit(
     """The trend of a series (`latent` values by year) whose indicator has no provincial pool (an
     analyst's series; or, in the backtest, one whose own pools are set aside by `exclude`): a
     mixture over the family's figures (each figure's versions share its part of the weight) and a
-    figure unlike them all, as likely a priori as each seen one (with K figures seen, a new one is
-    the most volatile of K + 1 with chance 1 / (K + 1)); else the family's pool as one, else the
-    generic prior."""
+    figure unlike them all, as likely a priori as each seen one (with K figures seen, exchangeability
+    gives a new one the chance 1 / (K + 1) of being like none of them); else the family's pool as
+    one, else the generic prior."""
     years, latent = latent.index.to_numpy(dtype=int), latent.to_numpy(dtype=float)
     fam = family(vocab, indicator)
     pool = family_pool(history, vocab, fam, upto, tuple(exclude))

@@ -179,6 +179,7 @@ W_PRIOR = (special.logit(0.15), 1.5)
 B_PRIOR = (np.log(0.02), 2.0)
 
 
+B_MAX = 1.0  # the largest drift variation fit_shape returns (in units of s2)
 SHAPE_GRID = 9  # points per axis in each round of fit_shape's grid search
 SHAPE_ROUNDS = 6  # each round narrows the grid fourfold: the last step is ~0.002 in logit w and log b
 
@@ -204,7 +205,7 @@ def fit_shape(y: np.ndarray, inputs: np.ndarray | None = None) -> Shape:
         loss = 0.5 * terms.reshape(len(theta), -1).sum(axis=1) + 0.5 * penalty
         centre, half = theta[np.argmin(loss)], half / 4
     w, b = float(special.expit(centre[0])), float(np.exp(centre[1]))
-    return Shape(min(max(w, 1e-4), 0.95), min(max(b, 1e-6), 1.0))
+    return Shape(min(max(w, 1e-4), 0.95), min(max(b, 1e-6), B_MAX))
 
 
 @dataclass(frozen=True)
@@ -276,7 +277,7 @@ class Pool:
     persist: float = 1.0  # probability that a spike is a new level (else transient), from the pool
     n_spikes: int = 0
     year_shock: float = 0.0  # variance of the common year effects in the pool's yearly changes
-    scale_log_sd: float = 0.0  # > 0: the scale prior is log-normal around sqrt(scale.s2) (the generic prior)
+    scale_log_sd: float = 0.0  # > 0: the scale prior is log-normal around sqrt(scale.s2) (generic, unseen figure)
     indicator_drift_var: float = 0.0  # variance between the mean drifts of the pool's indicators
     common_drift_var: float = 0.0  # q: variance of the yearly change of the drift the series share
 
@@ -600,23 +601,12 @@ def _fit_on_scale_grid(y, years, latent, shape: Shape, inputs, pool: Pool) -> Tr
     """A log-normal scale prior: the joint posterior of the scale on SCALE_GRID and of the pool's
     tau (every observation after the first counts against the drift prior), and the state at each
     scale x tau grid point. No spike
-    mixture here: only the generic pool, which keeps spikes (persist = 1), takes this path.
+    mixture here: the pools that take this path (generic_pool, unseen_figure) keep spikes (persist = 1).
     `y`: the series on consecutive years (NaN in gaps); `years`, `latent`: its observations, sorted."""
     plain = kalman(y[:, None], shape, inputs)
     s2 = np.exp(2 * SCALE_GRID)
     k, g = len(s2), len(pool.tau)
-    # the posterior of (scale, tau) jointly, each column one pair with its own drift prior: every
-    # observation after the first is a forecast error under that pair; a series far from the
-    # drifts a small tau allows moves the weight to a larger one instead of inflating its scale
-    f = kalman(
-        np.repeat(y[:, None], k * g, axis=1),
-        shape,
-        None if inputs is None else np.repeat(inputs, k * g, axis=1),
-        drift_prior=(np.tile(pool.mu0, k), ((pool.tau**2 + pool.var0)[None, :] / s2[:, None]).ravel()),
-    )
-    grid_s2 = np.repeat(s2, g)
-    logpost = -0.5 * (f.n * np.log(grid_s2) + f.logdet + f.ssq / grid_s2)
-    logpost += np.tile(np.log(np.maximum(pool.weight, 1e-300)), k) + np.repeat(_log_scale_prior(pool), g)
+    logpost = _scale_tau_logpost(y, shape, inputs, pool)
     joint = np.exp(logpost - logpost.max())
     joint /= joint.sum()
     weight = joint.reshape(k, g).sum(axis=1)  # of the scale
@@ -638,11 +628,29 @@ def _fit_on_scale_grid(y, years, latent, shape: Shape, inputs, pool: Pool) -> Tr
     )
 
 
+def _scale_tau_logpost(y, shape: Shape, inputs, pool: Pool) -> np.ndarray:
+    """log p(observations after the first, scale, tau) on SCALE_GRID x the pool's tau grid (rows
+    scale by scale, tau within), the scale's prior a density of log s: each column one pair with
+    its own drift prior, so a series far from the drifts a small tau allows moves the weight to a
+    larger tau instead of inflating its scale. For the pools with a log-normal scale prior."""
+    s2 = np.exp(2 * SCALE_GRID)
+    k, g = len(s2), len(pool.tau)
+    f = kalman(
+        np.repeat(np.reshape(y, (len(y), 1)), k * g, axis=1),
+        shape,
+        None if inputs is None else np.repeat(inputs, k * g, axis=1),
+        drift_prior=(np.tile(pool.mu0, k), ((pool.tau**2 + pool.var0)[None, :] / s2[:, None]).ravel()),
+    )
+    grid_s2 = np.repeat(s2, g)
+    logpost = -0.5 * (f.n * np.log(grid_s2) + f.logdet + f.ssq / grid_s2)
+    return logpost + np.tile(np.log(np.maximum(pool.weight, 1e-300)), k) + np.repeat(_log_scale_prior(pool), g)
+
+
 @dataclass(frozen=True)
 class MixtureFit:
     """A series of an indicator the library has not seen (an analyst's): it may behave like any
     indicator of its family, so its trend is a mixture of one fit per indicator's pool, each
-    weighted equally a priori and then by how well it predicted the series' own observations (one
+    weighted by its prior weight and then by how well it predicted the series' own observations (one
     point says nothing of which it resembles; two or three say much about its volatility)."""
 
     parts: tuple[TrendFit, ...]
@@ -683,7 +691,7 @@ class MixtureFit:
         top = np.argsort(self.weight)[::-1][:3]
         lead = ", ".join(f"{self.parts[i].pool.split(',')[0]} {self.weight[i]:.0%}" for i in top)
         return (
-            f"mixture of {p['parts']} indicators' trends from {p['n_obs']} observations to {self.anchor_year}: "
+            f"mixture of {p['parts']} trends from {p['n_obs']} observations to {self.anchor_year}: "
             f"drift {p['drift']:+.4f} (sd {p['drift_sd']:.4f}); most weight: {lead}; prior: {self.about}"
         )
 
@@ -703,7 +711,8 @@ def unseen_figure(family: Pool, parts: list[Pool], figure_of_part: list[str]) ->
     log-normal, spread as much as a new figure's may be: log s2 ~ N(mean, (1 + 1/K) x the variance
     between the K figures' mean log s2 + each part's own spread of log s2), with fewer than three
     figures GENERIC_LOG_SD in place of the spread between them. Its trend shape is the figures'
-    median (the family pool's own, fitted on series of scales 20 x apart, is not a shape of one).
+    median, over the figures whose drift variation is not at fit_shape's clamp (the family pool's
+    own, fitted on series of scales 20 x apart, is not a shape of one; it is the fallback).
     Spikes are kept as levels, and no common drift variation is added: the scale-grid fit's terms."""
     # under a scaled inverse chi-square (nu, s0^2), log s2 has mean log(nu s0^2 / 2) - psi(nu/2), variance psi1(nu/2)
     nu = np.array([p.scale.nu for p in parts])
@@ -713,14 +722,17 @@ def unseen_figure(family: Pool, parts: list[Pool], figure_of_part: list[str]) ->
     figures = [float(mean[labels == label].mean()) for label in dict.fromkeys(figure_of_part)]
     k = len(figures)
     between = (1 + 1 / k) * float(np.var(figures, ddof=1)) if k >= 3 else (2 * GENERIC_LOG_SD) ** 2
-    shape = [np.mean([[p.shape.w, p.shape.b] for p, f in zip(parts, labels, strict=True) if f == label], axis=0)
-             for label in dict.fromkeys(figure_of_part)]  # fmt: skip
+    shape = np.array([
+        np.median([[p.shape.w, p.shape.b] for p, f in zip(parts, labels, strict=True) if f == label], axis=0)
+        for label in dict.fromkeys(figure_of_part)
+    ])  # fmt: skip
+    free = shape[shape[:, 1] < B_MAX]  # a shape at the clamp (or borrowed from the family there) says little
     return replace(
         family.for_new_indicator(),
-        shape=Shape(*map(float, np.median(shape, axis=0))),
+        shape=Shape(*map(float, np.median(free, axis=0))) if len(free) else family.shape,
         about=f"{family.about}, a figure unlike its {k}",
         scale=ScalePrior(float(np.exp(np.mean(figures))), 0.0),
-        scale_log_sd=0.5 * float(np.sqrt(between + within)),  # log s = log s2 / 2
+        scale_log_sd=max(0.5 * float(np.sqrt(between + within)), 1e-3),  # log s = log s2 / 2; 0 would mean conjugate
         persist=1.0,
         common_drift_var=0.0,
     )
@@ -732,6 +744,10 @@ def log_evidence(years, latent, pool: Pool) -> float:
     if len(years) < 2:
         return 0.0
     y = on_years(years, latent)[2]
+    if pool.scale_log_sd:  # as its fit weighs them: scale and tau jointly
+        both = _scale_tau_logpost(y, pool.shape, None, pool)
+        top = both.max()
+        return float(top + np.log(np.exp(both - top).sum() * (SCALE_GRID[1] - SCALE_GRID[0])))
     s2 = np.exp(2 * SCALE_GRID)
     mean, var = pool.drift_moments()
     shape = Shape(pool.shape.w, raised(pool.shape.b, pool.common_drift_var, s2))  # as fit_trend's, per scale
