@@ -154,7 +154,9 @@ def _new_by_figure(cases: pd.DataFrame) -> list[str]:
     return [
         "The new-indicator test by the figure held out: 80 % interval coverage at horizons 1–5 · "
         "CRPS at horizons 1–3. With one to three points a series cannot show which figure it "
-        "resembles, so steady figures come out too wide and volatile ones too narrow:",
+        "resembles, so steady figures come out too wide and volatile ones too narrow. A figure alone "
+        "in its family (held out, it leaves none) is forecast from the generic prior, as forecast_series "
+        "is; a figure too short for a case is not listed:",
         _table(["figure held out", *methods, "cases (n)"], rows),
     ]
 
