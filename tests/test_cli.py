@@ -152,3 +152,16 @@ def test_the_commands_it_suggests_for_an_analysts_plan_name_its_folder(tmp_path)
     assert code == 0, err
     assert f"kjqg probabilities --plan my_baise --plans {folder} --origin 2020 --history FOLDER" in out
     assert Context.get().plan("baise_2021_2023").option == "--plan baise_2021_2023"  # a shipped plan needs no folder
+
+
+def test_a_tables_out_is_written_in_the_format_its_name_ends_in(tmp_path):
+    for name in ("p.csv", "p.xlsx"):
+        code, _, err = run(
+            "probabilities", "--plan", "guangxi_2021_2023", "--paths", "500", "--out", str(tmp_path / name)
+        )
+        assert code == 0, err
+    csv, xlsx = pd.read_csv(tmp_path / "p.csv"), pd.read_excel(tmp_path / "p.xlsx")
+    assert len(csv) == len(xlsx) > 0 and list(csv.columns) == list(xlsx.columns)  # every column, not the table's
+    assert "probability" in csv.columns
+    code, _, err = run("probabilities", "--plan", "guangxi_2021_2023", "--out", str(tmp_path / "p.txt"))
+    assert code == 2 and "expected FILE.xlsx or FILE.csv" in err

@@ -17,6 +17,7 @@ from .inputs.context import Context
 from .inputs.errors import InputError
 from .inputs.targets import targets_frame
 from .inputs.vocab import load_vocabulary
+from .reporting.outputs import write_csv
 from .reporting.tables import MISSING, Column, cell_text, render, width, write_xlsx
 
 BASIS_MARK = {"inflow": "（按吸纳地域）", "outflow": "（按输出地域）"}
@@ -46,7 +47,17 @@ TARGET_COLUMNS = ["plan", "target_id", "geo", "indicator", "kind", "year", "comp
 
 
 def _emit(frame: pd.DataFrame, args, columns: list[Column] | None = None) -> None:
-    """csv to stdout, xlsx to --out, or a table that fits 120 columns (`columns`: which, how wide)."""
+    """csv to stdout, xlsx to --out, or a table that fits 120 columns (`columns`: which, how wide).
+    A table's --out (where --out is the table's file) is written in the format its name ends in."""
+    out = getattr(args, "out", None) if getattr(args, "out_is_table", False) else None
+    if args.format == "table" and out is not None:  # not printed and quietly not written
+        if out.suffix.lower() == ".csv":
+            write_csv(frame, out)
+            print(f"# {len(frame)} rows written to {out}")
+            return
+        if out.suffix.lower() != ".xlsx":
+            raise InputError.single("--out", str(out), "FILE.xlsx or FILE.csv")
+        args = argparse.Namespace(**{**vars(args), "format": "xlsx"})
     if args.format == "csv":
         frame.to_csv(sys.stdout, index=False)
     elif args.format == "xlsx":
@@ -84,7 +95,8 @@ def _common(p: argparse.ArgumentParser) -> None:
         "--format", choices=("table", "csv", "xlsx"), default="table", help="table (default), csv, or xlsx (with --out)"
     )
     if not any(a.dest == "out" for a in p._actions):
-        p.add_argument("--out", type=Path, help="with --format xlsx: the workbook to write")
+        p.add_argument("--out", type=Path, help="FILE.xlsx or FILE.csv: write the table there")
+        p.set_defaults(out_is_table=True)
     _history_arg(p)
 
 
@@ -476,7 +488,7 @@ def cmd_backtest(args) -> None:
     spec = BacktestSpec(origins, tuple(args.indicator or INDICATORS), None, methods, args.paths, args.seed)
     scores = write_report(ctx, spec, args.out, args.readme, command, record=args.record)
     head = scores[scores.horizons == "1–3"][["indicator", "method", "n", "crps", "cover50", "cover80", "cover95"]]
-    _emit(head.round(3), args.format)
+    _emit(head.round(3), args)
     if args.format == "table":
         print(
             f"\n# written to {args.out}: cases.csv events.csv scores.csv event_scores.csv exante.csv "
