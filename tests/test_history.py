@@ -62,6 +62,7 @@ def test_first_release_is_preferred_and_the_disagreement_is_listed(history):
     c = history.conflicts()
     both = c[(c.geo == "广西") & (c.indicator == "rd_intensity") & (c.year == 2021)]
     assert sorted(both.value) == [0.79, 0.81]
+    assert both.set_index("value").used.to_dict() == {0.81: True, 0.79: False}  # which one the model takes
     # the revised vintage is a separate series, never mixed in
     assert history.series("广西", "rd_intensity_revised").loc[2017, "value"] == pytest.approx(0.7992, abs=1e-4)
     assert history.series("广西", "rd_intensity").loc[2017, "value"] == 0.77

@@ -158,7 +158,10 @@ def cmd_data(args) -> None:
             cover = cover.assign(first=cover["first"].astype(str), last=cover["last"].astype(str))
         _emit(cover, args)
     elif args.view == "conflicts":
-        _emit(history.conflicts(), args)
+        conflicts = history.conflicts()
+        if args.format == "table":
+            conflicts = conflicts.assign(year=conflicts.year.astype(str))
+        _emit(conflicts, args)
     else:
         rows = []
         for plan in _plans(args, ctx).values():

@@ -129,13 +129,13 @@ class History:
         return out.reset_index()
 
     def conflicts(self) -> pd.DataFrame:
-        """(geo, indicator, year) given different values by different files."""
+        """(geo, indicator, year) given different values by different files; `used`: the one the
+        model takes (the highest-priority file's)."""
         t = self.table
         spread = t.groupby(["geo", "indicator", "year"])["value"].transform(lambda v: v.max() - v.min())
-        rows = t[spread > 1e-9 * t["value"].abs().clip(lower=1)]
-        return rows.sort_values(["geo", "indicator", "year", "priority"])[
-            ["geo", "indicator", "year", "value", "unit", "qualifier", "dataset", "source"]
-        ]
+        rows = t[spread > 1e-9 * t["value"].abs().clip(lower=1)].sort_values(["geo", "indicator", "year", "priority"])
+        rows = rows.assign(used=~rows.duplicated(["geo", "indicator", "year"]))
+        return rows[["geo", "indicator", "year", "value", "unit", "qualifier", "used", "dataset", "source"]]
 
 
 def _year_ranges(years: pd.Series) -> str:
