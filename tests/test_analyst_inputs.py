@@ -269,3 +269,14 @@ def test_a_template_never_overwrites_a_filled_in_file(tmp_path):
     assert out.read_bytes() == filled  # the analyst's figures are still there
     assert run("template", "--plan", "baise_2021_2023", "--out", str(out), "--force")[0] == 0
     assert out.read_bytes() != filled
+
+
+def test_a_declared_indicator_with_a_misspelled_field_or_no_label_is_named(tmp_path):
+    (tmp_path / "indicators.yaml").write_text(
+        "platforms: {label: 平台数, unti: 个, kind: stock, rnage: [0, 100]}\nfirms: {unit: 家, kind: stock}\n",
+        encoding="utf-8",
+    )
+    code, _, err = run("data", "--history", str(tmp_path))
+    assert code == 2 and "Traceback" not in err
+    assert "indicator platforms, field 'rnage': found rnage, unti" in err  # a misspelled range would switch it off
+    assert "indicator firms, field 'label': found nothing" in err

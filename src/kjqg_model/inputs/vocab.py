@@ -167,6 +167,9 @@ def load_vocabulary(root: Path | None = None, history_dirs=()) -> Vocabulary:
     return vocab.with_indicators(declared) if declared else vocab
 
 
+INDICATOR_FIELDS = {"label", "unit", "kind", "bases", "note", "signed", "model", "inputs", "range", "scale", "drivers"}
+
+
 def _parse_indicators(path: Path, known: dict[str, Indicator]) -> tuple[dict[str, Indicator], list[Problem]]:
     """Indicators of one YAML file, checked; inputs and bases may name `known` indicators too."""
     problems: list[Problem] = []
@@ -176,6 +179,15 @@ def _parse_indicators(path: Path, known: dict[str, Indicator]) -> tuple[dict[str
         if not isinstance(props, dict):
             problems.append(Problem(str(path), where, "", repr(props), "a mapping with label, unit, kind"))
             continue
+        unknown = sorted(map(str, set(props) - INDICATOR_FIELDS))
+        if unknown:  # a misspelled `range` would otherwise silently switch its check off
+            problems.append(
+                Problem(str(path), where, unknown[0], ", ".join(unknown), ", ".join(sorted(INDICATOR_FIELDS)))
+            )
+        if not str(props.get("label") or "").strip():
+            problems.append(
+                Problem(str(path), where, "label", "nothing", "the indicator's name as the briefs print it")
+            )
         unit, kind = str(props.get("unit", "")), props.get("kind")
         if units.dimension(unit) is None:
             problems.append(Problem(str(path), where, "unit", repr(unit), "a known unit: " + ", ".join(units.UNITS)))
