@@ -258,3 +258,9 @@ def test_a_history_file_given_for_its_folder_says_which_folder(tmp_path):
     path = write_csv(tmp_path, "广西,gdp,2019,21237,亿元,=,https://example.org,\n")
     with pytest.raises(InputError, match=rf"found a file, not a folder; expected the folder holding it \({tmp_path}\)"):
         load_history([path])
+
+
+def test_a_lower_bound_typed_into_the_value_says_how_to_write_it(tmp_path):
+    write_csv(tmp_path, "百色,hte_stock,2021,突破52,家,=,https://example.org,\n")
+    with pytest.raises(InputError, match=r"found '突破52'; expected a number .* is 52 with qualifier '>'"):
+        load_history([tmp_path])

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import math
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -298,6 +299,9 @@ def _header_problems(f: str, header: list[str], row_word: str) -> list[Problem]:
     return problems
 
 
+BOUND_WORDS = re.compile(r"(?:突破|超过|逾|>|＞)\s*(?P<number>\d+(?:\.\d+)?)\s*(?:多|余|以上)?")
+
+
 def _parse_row(raw: dict, f: str, where: str, vocab: Vocabulary, max_year: int) -> tuple[dict, list[Problem]]:
     problems: list[Problem] = []
 
@@ -323,7 +327,10 @@ def _parse_row(raw: dict, f: str, where: str, vocab: Vocabulary, max_year: int) 
             raise ValueError
     except ValueError:
         value = None
-        bad("value", shorten(raw["value"]), "a number as published (no thousands separators)")
+        expected = "a number as published (no thousands separators)"
+        if bound := BOUND_WORDS.fullmatch(raw["value"]):  # 突破4000: the number, and the bound in `qualifier`
+            expected += f"; a figure published as {raw['value']} is {bound['number']} with qualifier '>'"
+        bad("value", shorten(raw["value"]), expected)
     unit, remark = units.split_unit(raw["unit"])
     if units.dimension(unit) is None:
         bad("unit", shorten(raw["unit"]), "a known unit: " + ", ".join(units.UNITS))
