@@ -209,3 +209,11 @@ def test_a_leaning_line_names_its_targets_and_what_it_means_for_them(monkeypatch
     monkeypatch.setattr("kjqg_model.reporting.brief.load_record", lambda: None)  # no record: no line
     b = Brief("guangxi_2021_2023", origin=2020, n_paths=2000)
     assert b.calibration_notes(b.rows(b._first(), b.scenarios[:1])) == []
+
+
+def test_a_place_without_its_own_fiscal_series_is_told_its_past_is_a_stand_in():
+    notes = Brief("liuzhou_2021_2023", ("baseline",), None, 200).stand_in_notes()
+    assert notes == [
+        "柳州没有一般公共预算科学技术支出的历史数据，过去各年按各省同年的平均增速代替；所需增速指柳州本级财政科技支出的增速，只作参考。"
+    ]
+    assert Brief("guangxi_2021_2023", ("baseline",), None, 200).stand_in_notes() == []  # 广西 publishes both

@@ -811,13 +811,28 @@ class Brief:
             rows.append(out)
         return pd.DataFrame(rows)
 
+    def stand_in_notes(self) -> list[str]:
+        """One line per place whose fiscal-driven targets lean on drivers it has no data of: their
+        past years are the provinces' mean growth, so the growth asked of it is less sure."""
+        vocab, notes = self.ctx.vocab, []
+        drivers = list(dict.fromkeys(d for ind in vocab.indicators.values() for d in ind.drivers))
+        for geo in dict.fromkeys(t.geo for t in self._modelled_targets() if fiscal_driven(t.indicator, vocab)):
+            missing = [d for d in drivers if self.ctx.history.series(geo, d, upto=self.origin).empty]
+            if missing:
+                names = "和".join(self.label(d) for d in missing)
+                notes.append(
+                    f"{geo}没有{names}的历史数据，过去各年按各省同年的平均增速代替；"
+                    f"所需增速指{geo}本级财政科技支出的增速，只作参考。"
+                )
+        return notes
+
     def fiscal_section(self) -> None:
         rg = self.required_growth()
         self._section(
             "所需财政科技投入增速",
             "对受财政科技投入驱动的目标（R&D 经费、R&D 强度、财政科技支出本身），使达成概率为 50% 和 80% 的"
             "财政科技支出年均增速（其余假设按近期趋势）。“达不到”表示即使财政投入大幅增长，概率也达不到该水平，"
-            "说明列给出原因。",
+            "说明列给出原因。" + "".join(self.stand_in_notes() if len(rg) else []),
             [_styled(rg, wide={"目标": 8, "目标值": 6, "说明": 18})] if len(rg) else [],
         )
 
