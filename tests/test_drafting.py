@@ -417,3 +417,11 @@ def test_what_a_stranger_found_in_plans_never_seen():
     assert by_clause["建成国家级创新平台5家以上"].get("aspiration")  # 力争到2025年，…: the next clause's goal
     assert by_clause["规模以上工业企业研发经费支出年均增长12%以上"]["indicator"] is None  # not the whole society's R&D
     assert draft["issued"] == ""  # 自…起实施 is when it starts, not when it was issued
+
+
+def test_a_draft_whose_file_name_is_not_its_plan_id_is_refused_before_writing(tmp_path):
+    text = tmp_path / "plan.txt"
+    text.write_text("到2027年，全市研究与试验发展经费投入强度达到1.8%。\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"--out'?: found .*z.yaml; expected a file named nanning_2025_2027.yaml"):
+        write_draft(text, "nanning_2025_2027", "南宁", tmp_path / "z.yaml")
+    assert not (tmp_path / "z.yaml").exists()

@@ -251,7 +251,9 @@ def draft_plan(
 
 def write_draft(text_path: Path, plan_id: str, geo: str, out: Path) -> int:
     """Draft the plan in text_path (UTF-8), write it to `out` atomically; the number of targets drafted."""
-    text_path = Path(text_path)
+    text_path, out = Path(text_path), Path(out)
+    if out.stem != plan_id:  # the plans loader takes a plan's id from its file name: say so now
+        raise InputError.single("--out", str(out), f"a file named {plan_id}.yaml (a plan file is named by its id)")
     text = _read(text_path)
     try:
         plan = draft_plan(text, plan_id, geo)

@@ -613,10 +613,9 @@ class Brief:
             ind = self.ctx.vocab.indicators.get(t.indicator or "")
             if t.kind == "increase" and t.period and ind is not None and ind.kind == "stock":
                 a, b = t.period
-                notes.append(
-                    f"“{t.name}”按年末保有量的净增计算（{b}年末减{a}年末，"
-                    "到期退出的企业已扣除），不是各年新认定数之和。"
-                )
+                # the stock built from three years of recognitions drops the certificates that lapse
+                lapsed = "，到期退出的企业已扣除" if ind.model == "stock_from_flows" else ""
+                notes.append(f"“{t.name}”按年末保有量的净增计算（{b}年末减{a}年末{lapsed}），不是各年新增数之和。")
         return notes
 
     def jump_notes(self, rows: list[Row]) -> list[str]:
