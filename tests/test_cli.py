@@ -165,3 +165,13 @@ def test_a_tables_out_is_written_in_the_format_its_name_ends_in(tmp_path):
     assert "probability" in csv.columns
     code, _, err = run("probabilities", "--plan", "guangxi_2021_2023", "--out", str(tmp_path / "p.txt"))
     assert code == 2 and "expected FILE.xlsx or FILE.csv" in err
+
+
+def test_rows_no_target_reads_are_named(tmp_path):
+    rows = "".join(f"柳州,gdp,{y},{3000 + 100 * (y - 2018)},亿元,=,https://example.org,\n" for y in (2018, 2019, 2020))
+    write_csv(tmp_path, rows)  # 柳州's GDP in a folder for 桂林's plan: read by none of its targets
+    code, out, err = run("probabilities", "--plan", "guilin_2026_2030", "--paths", "200", "--history", str(tmp_path))
+    assert code == 0, err
+    assert "# read by no target of guilin_2026_2030: 柳州 gdp (3 rows, extra.csv)" in out
+    code, out, _ = run("probabilities", "--plan", "liuzhou_2021_2023", "--paths", "200", "--history", str(tmp_path))
+    assert code == 0 and "read by no target" not in out  # 柳州's R&D intensity divides by it

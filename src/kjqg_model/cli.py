@@ -11,10 +11,11 @@ from pathlib import Path
 import pandas as pd
 
 from . import __version__
-from .analysis.readiness import THIN, observations, readiness, series_for
+from .analysis.readiness import THIN, observations, readiness, series_for, unread_rows
 from .engine.streams import MAX_PATHS
 from .inputs.context import Context
 from .inputs.errors import InputError
+from .inputs.locations import params_dir
 from .inputs.targets import targets_frame
 from .inputs.vocab import load_vocabulary
 from .reporting.outputs import write_csv
@@ -233,6 +234,13 @@ def cmd_probabilities(args) -> None:
         "rests on (1-2: thin, dynamics borrowed from the pool). Rows without a probability or an outcome are hidden "
         "(--all shows them); --format csv, or xlsx with --out FILE.xlsx, gives every column."
     )
+    targets = [t for p in plans for t in ctx.plan(p).targets]
+    shipped = (params_dir() / "history").resolve()
+    analyst = sum(Path(f).resolve().parent != shipped for f in ctx.history.files)
+    unread = unread_rows(ctx.history, targets, ctx.vocab, analyst)
+    if len(unread):
+        listed = "; ".join(f"{r.geo} {r.indicator} ({r.rows} rows, {r.file})" for r in unread.head(6).itertuples())
+        print(f"# read by no target of {', '.join(plans)}: {listed}{' …' if len(unread) > 6 else ''}")
 
 
 def cmd_template(args) -> None:

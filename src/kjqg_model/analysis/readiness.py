@@ -5,6 +5,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+import numpy as np
+import pandas as pd
+
 from ..inputs.history import History
 from ..inputs.targets import Target
 from ..inputs.vocab import Vocabulary
@@ -31,6 +34,31 @@ def series_for(target: Target, vocab: Vocabulary) -> list[tuple[str, str]]:
     )
     geos = [target.geo] + ([target.relative_to] if target.kind == "relative" else [])
     return [(g, n) for n in names for g in geos]
+
+
+def needed_series(targets, vocab: Vocabulary) -> set[tuple[str, str]]:
+    """Every (geo, indicator) the targets' evaluation may read: their series, the inputs those are
+    built from and the drivers that move them, all the way down."""
+    todo = [pair for t in targets if t.indicator for pair in series_for(t, vocab)]
+    seen: set[tuple[str, str]] = set()
+    while todo:
+        geo, name = todo.pop()
+        if (geo, name) in seen or name not in vocab.indicators:
+            continue
+        seen.add((geo, name))
+        ind = vocab.indicators[name]
+        todo += [(geo, i) for i in (*ind.inputs, *ind.drivers, *ind.bases.values())]
+    return seen
+
+
+def unread_rows(history: History, targets, vocab: Vocabulary, n_analyst_files: int) -> pd.DataFrame:
+    """The series of the analysts' files (the first `n_analyst_files` of the history's, which take
+    precedence) that no target reads, with their row counts and files: a 柳州 series in a 桂林
+    folder, a valid but wrong indicator name."""
+    rows = history.table[history.table.priority < n_analyst_files]
+    need = needed_series(targets, vocab)
+    unread = rows[np.array([(g, i) not in need for g, i in zip(rows.geo, rows.indicator, strict=True)], dtype=bool)]
+    return unread.groupby(["geo", "indicator"]).agg(rows=("year", "size"), file=("file", "first")).reset_index()
 
 
 def observations(history: History, geo: str, indicator: str, origin: int | None, vocab: Vocabulary) -> Need:
