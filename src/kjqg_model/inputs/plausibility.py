@@ -66,17 +66,15 @@ def implausible(table: pd.DataFrame, vocab: Vocabulary, targets=()) -> list[Prob
 
 def _derived_out_of_range(chosen: pd.DataFrame, accepted: pd.Series, vocab: Vocabulary) -> list[Problem]:
     """A ratio indicator with a range (R&D intensity = 100 x R&D / GDP), computed where both its
-    inputs are published the same year and the ratio itself is not: a whole series of R&D typed in
+    inputs are published the same year (whether or not the ratio is too): a whole series of R&D typed in
     万元 under 亿元 has no jump, and is smaller than its whole, but its intensity is 0.0002 %."""
     values = chosen[~accepted].set_index(["geo", "indicator", "year"]).value.astype(float)
     problems, present = [], set(values.index.get_level_values("indicator"))
-    for name, ind in vocab.indicators.items():
+    for ind in vocab.indicators.values():
         if ind.model != "ratio" or ind.range is None or not set(ind.inputs) <= present:
             continue
         num, den = (values.xs(i, level="indicator") for i in ind.inputs[:2])
         ratio = (ind.scale * num / den.reindex(num.index)).dropna()
-        if name in present:  # a published ratio is checked as itself
-            ratio = ratio[~ratio.index.isin(values.xs(name, level="indicator").index)]
         lo, hi = ind.range
         for (geo, year), v in ratio[(ratio < lo) | (ratio > hi)].items():
             r = chosen[(chosen.geo == geo) & (chosen.indicator == ind.inputs[0]) & (chosen.year == year)].iloc[0]
