@@ -25,6 +25,14 @@ def test_cell_text_gives_one_marker_and_sensible_precision():
     assert [cell_text(v) for v in (None, np.nan, "nan", "None", "n/a", "")] == [MISSING] * 6
     assert cell_text(4200.0) == "4,200" and cell_text(0.84) == "0.84" and cell_text(1.836) == "1.836"
     assert cell_text(2481.27) == "2,481" and cell_text(True) == "是"
+    # rounded to a whole number, a figure keeps its zeros: 26419.7 is 26,420, not 26,42
+    assert [cell_text(v) for v in (26419.7, 2500.4, 3000.2, 12999.5, 1199.96)] == [
+        "26,420",
+        "2,500",
+        "3,000",
+        "13,000",
+        "1,200",
+    ]
 
 
 def test_wrap_counts_chinese_as_two_cells():

@@ -33,7 +33,8 @@ def cell_text(value) -> str:
         v = float(value)
         if v.is_integer() and abs(v) < 1e15:
             return f"{int(v):,}"
-        return f"{v:,.{max(0, 3 - math.floor(math.log10(abs(v))))}f}".rstrip("0").rstrip(".") if v else "0"
+        text = f"{v:,.{max(0, 3 - math.floor(math.log10(abs(v))))}f}"
+        return text.rstrip("0").rstrip(".") if "." in text else text  # 26,420 keeps its zero (26419.7)
     text = str(value).strip()
     return text if text and text.lower() not in ("nan", "none", "n/a", "<na>") else MISSING
 
