@@ -169,3 +169,12 @@ def test_rd_typed_in_wan_yuan_is_caught_by_the_intensity_it_makes(tmp_path):
     write_csv(tmp_path, body)
     with pytest.raises(InputError, match=r"makes R&D经费投入强度 0.000\d+ %.*looks like 万元 written under 亿元"):
         load_history([tmp_path])
+
+
+def test_a_slip_beside_a_missing_year_is_caught(tmp_path):
+    # 桂林's stock: 431 in 2023 (shipped), nothing for 2024, then 4700 typed for 470
+    write_csv(tmp_path, "桂林,hte_stock,2025,4700,家,=,https://example.org,\n")
+    with pytest.raises(InputError, match=r"line 2, field 'value': found 4700 家 .* beside 2023: 431"):
+        load_history([tmp_path])
+    write_csv(tmp_path, "桂林,hte_stock,2025,560,家,=,https://example.org,\n")  # real growth over two years passes
+    assert load_history([tmp_path]).exact("桂林", "hte_stock").loc[2025] == 560

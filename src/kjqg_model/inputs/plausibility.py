@@ -18,6 +18,7 @@ MIN_MOVES = 20  # yearly moves elsewhere needed to judge one series of an indica
 # without them: a value ×8 off its neighbours, both or (at an end, the forecast's origin being the
 # worst place to miss a slip) its one (a ×10 slip, not a real move; a real one passes with a reason)
 FALLBACK = np.log(8.0)
+MAX_GAP = 2  # missing years between two values still compared as neighbours
 TARGET_SPAN = 50.0  # a level target this many times above or below its series' latest value: a unit slip
 ACCEPT = "if the figure is genuine, give the reason in an 'accept' column"
 SLIPS = (
@@ -42,7 +43,9 @@ def implausible(table: pd.DataFrame, vocab: Vocabulary, targets=()) -> list[Prob
     chosen = chosen.drop_duplicates(["geo", "indicator", "year"]).sort_values(["geo", "indicator", "year"])
     keys = chosen.groupby(["geo", "indicator"])
     step = np.log(chosen.value.astype(float)) - np.log(keys.value.shift().astype(float))
-    back = step.where(chosen.year - keys.year.shift() == 1).abs()  # the move from the year before
+    # the move from the year before; across a gap of up to two missing years too (a real series
+    # seldom moves x8 in three years; a slip beside a missing year was passed over)
+    back = step.where(chosen.year - keys.year.shift() <= 1 + MAX_GAP).abs()
     ahead = back.groupby([chosen.geo, chosen.indicator]).shift(-1)  # the move to the year after
     with_moves = chosen.assign(back=back)
     limit = _limits(with_moves)
@@ -205,7 +208,9 @@ def _out_of_range(r, vocab: Vocabulary) -> Problem:
 def _jump_problem(chosen: pd.DataFrame, i, limit: float, alone: bool) -> Problem:
     r = chosen.loc[i]
     series = chosen[(chosen.geo == r.geo) & (chosen.indicator == r.indicator)]
-    near = series[(series.year - r.year).abs() == 1]
+    before, after = series[series.year < r.year].tail(1), series[series.year > r.year].head(1)
+    near = pd.concat([before, after])
+    near = near[(near.year - r.year).abs() <= 1 + MAX_GAP]
     ratio = r.value / float(np.exp(np.log(near.value.astype(float)).mean()))
     hint = ""
     for factor, slip in SLIPS:
