@@ -167,7 +167,9 @@ def test_rd_typed_in_wan_yuan_is_caught_by_the_intensity_it_makes(tmp_path):
     assert years
     body = "".join(f"柳州,rd_expenditure,{y},{40 + y - 2018},万元,=,https://example.org,\n" for y in years)
     write_csv(tmp_path, body)
-    with pytest.raises(InputError, match=r"makes R&D经费投入强度 0.000\d+ %.*looks like 万元 written under 亿元"):
+    with pytest.raises(
+        InputError, match=r"makes R&D经费投入强度 0.000\d+ %.*looks like 亿元 figures written under 万元"
+    ):
         load_history([tmp_path])
 
 
@@ -178,3 +180,15 @@ def test_a_slip_beside_a_missing_year_is_caught(tmp_path):
         load_history([tmp_path])
     write_csv(tmp_path, "桂林,hte_stock,2025,560,家,=,https://example.org,\n")  # real growth over two years passes
     assert load_history([tmp_path]).exact("桂林", "hte_stock").loc[2025] == 560
+
+
+def test_a_share_typed_as_a_fraction_near_its_target_is_caught_but_a_small_count_is_not(tmp_path):
+    share = "guilin_2026_2030.high_tech_manufacturing_va_share"  # target > 32 %: 0.64 is 50x below
+    write_csv(
+        tmp_path, "".join(f"桂林,{share},{2021 + k},{v},%,=,https://example.org,\n" for k, v in enumerate([0.62, 0.64]))
+    )
+    with pytest.raises(InputError, match=r"line 3, field 'value'.*a percent written as a fraction"):
+        load_history([tmp_path])
+    talents = "guilin_2026_2030.joint_appointed_high_level_talents"  # a new programme: 1 人 against 50
+    write_csv(tmp_path, "".join(f"桂林,{talents},{2022 + k},1,人,=,https://example.org,\n" for k in range(3)))
+    assert len(load_history([tmp_path]).exact("桂林", talents)) == 3

@@ -19,7 +19,10 @@ MIN_MOVES = 20  # yearly moves elsewhere needed to judge one series of an indica
 # worst place to miss a slip) its one (a ×10 slip, not a real move; a real one passes with a reason)
 FALLBACK = np.log(8.0)
 MAX_GAP = 2  # missing years between two values still compared as neighbours
-TARGET_SPAN = 50.0  # a level target this many times above or below its series' latest value: a unit slip
+# a level target this many times above or below its series' latest value: a unit slip. Shares and
+# amounts only: a count may start from a handful (a new programme's 1 人 against a goal of 50)
+TARGET_SPAN = {"%": 20.0, "money": 50.0}
+SLIPS_DOWN = {1e4: "亿元 figures written under 万元"}  # the one slip whose name says a direction
 ACCEPT = "if the figure is genuine, give the reason in an 'accept' column"
 SLIPS = (
     (1e4, "万元 written under 亿元"),
@@ -30,7 +33,7 @@ SLIPS = (
 
 def implausible(table: pd.DataFrame, vocab: Vocabulary, targets=()) -> list[Problem]:
     """Every value outside its indicator's range, far from its neighbours in its series, larger than
-    its whole, or (the latest of a series) TARGET_SPAN times from a level target of `targets` on it;
+    its whole, or (the latest of a share's or amount's series) far from a level target of `targets`;
     every ratio of two series outside the ratio's range."""
     rows = table[table.qualifier.isin(EXACT) & (table.accept.fillna("") == "")]
     ranges = {name: ind.range for name, ind in vocab.indicators.items() if ind.range is not None}
@@ -90,7 +93,8 @@ def _derived_out_of_range(chosen: pd.DataFrame, accepted: pd.Series, vocab: Voca
 
 def _far_from_targets(chosen: pd.DataFrame, accepted: pd.Series, targets, vocab: Vocabulary) -> list[Problem]:
     """A level target TARGET_SPAN times above or below the latest value of its series: no plan
-    aims 50-fold off where it stands, so the series (or the target) is in another unit."""
+    aims 20-fold off a share or 50-fold off an amount where it stands, so the series (or the
+    target) is in another unit."""
     latest = chosen.drop_duplicates(["geo", "indicator"], keep="last")
     latest = pd.Series(latest.index, index=pd.MultiIndex.from_arrays([latest.geo, latest.indicator]))
     problems, seen = [], set()
@@ -99,16 +103,19 @@ def _far_from_targets(chosen: pd.DataFrame, accepted: pd.Series, targets, vocab:
         ind = vocab.indicators.get(t.indicator) if t.indicator else None
         if key in seen or t.kind != "level" or ind is None or t.unit != ind.unit or t.threshold <= 0:
             continue
+        span = TARGET_SPAN.get("%" if ind.unit == "%" else ind.dimension)
+        if span is None:
+            continue
         if key not in latest.index or accepted[i := latest[key]]:
             continue
         r = chosen.loc[i]
-        if not 1 / TARGET_SPAN < t.threshold / float(r.value) < TARGET_SPAN:
+        if not 1 / span < t.threshold / float(r.value) < span:
             seen.add(key)
             context = (
                 f", the latest of its series, against the plan's target {t.comparator} {_num(t.threshold)} {t.unit} "
                 f"for {t.year} ({t.plan}: {t.id})"
             )
-            expected = f"a value within ×{TARGET_SPAN:g} of the plan's target"
+            expected = f"a value within ×{span:g} of the plan's target"
             # a slip is named only where undoing it lands within ×5 of the target
             problems.append(_slip_problem(r, context, float(r.value), t.threshold / 5, t.threshold * 5, expected))
     return problems
@@ -118,6 +125,8 @@ def _slip_problem(r, context: str, value: float, lo: float, hi: float, expected:
     """A value (or what it makes) outside [lo, hi], with the slip whose undoing brings it inside."""
     up = value < lo
     fits = [(f, slip) for f, slip in SLIPS if lo <= (value * f if up else value / f) <= hi]
+    if up:  # too small: the same slips the other way round
+        fits = [(f, SLIPS_DOWN.get(f, slip)) for f, slip in fits]
     hint = f" — looks like {fits[0][1]}" if fits else ""
     return Problem(
         r.file,
