@@ -173,5 +173,9 @@ def test_rows_no_target_reads_are_named(tmp_path):
     code, out, err = run("probabilities", "--plan", "guilin_2026_2030", "--paths", "200", "--history", str(tmp_path))
     assert code == 0, err
     assert "# read by no target of guilin_2026_2030: 柳州 gdp (3 rows, extra.csv)" in out
+    code, out, err = run("probabilities", "--plan", "guilin_2026_2030", "--format", "csv", "--history", str(tmp_path))
+    assert code == 0 and "read by no target" in err and "read by no target" not in out  # stdout is the data
+    code, out, _ = run("probabilities", "--plan", "baise_2021_2023", "--history", str(tmp_path))
+    assert code == 0 and "# read by no target of baise_2021_2023: 柳州 gdp" in out  # no probability at all: still said
     code, out, _ = run("probabilities", "--plan", "liuzhou_2021_2023", "--paths", "200", "--history", str(tmp_path))
     assert code == 0 and "read by no target" not in out  # 柳州's R&D intensity divides by it

@@ -205,9 +205,11 @@ def cmd_probabilities(args) -> None:
             f"data yet. Write what they need with: kjqg template {ctx.plan(plans[0]).option} --out need.xlsx, fill it "
             "in, and pass its folder with --history (--all lists the targets and why)"
         )
+        _unread_note(ctx, plans)
         return
     if args.format != "table":
         _emit(frame, args)  # every column of results.ResultRow
+        _unread_note(ctx, plans, sys.stderr)  # stdout holds the data
         return
     frame = frame.assign(
         target=_target_text(frame),
@@ -234,13 +236,21 @@ def cmd_probabilities(args) -> None:
         "rests on (1-2: thin, dynamics borrowed from the pool). Rows without a probability or an outcome are hidden "
         "(--all shows them); --format csv, or xlsx with --out FILE.xlsx, gives every column."
     )
+    _unread_note(ctx, plans)
+
+
+def _unread_note(ctx: Context, plans: list[str], stream=None) -> None:
+    """Name the analysts' series no target of `plans` reads (a 柳州 series in a 桂林 folder)."""
     targets = [t for p in plans for t in ctx.plan(p).targets]
     shipped = (params_dir() / "history").resolve()
     analyst = sum(Path(f).resolve().parent != shipped for f in ctx.history.files)
     unread = unread_rows(ctx.history, targets, ctx.vocab, analyst)
     if len(unread):
         listed = "; ".join(f"{r.geo} {r.indicator} ({r.rows} rows, {r.file})" for r in unread.head(6).itertuples())
-        print(f"# read by no target of {', '.join(plans)}: {listed}{' …' if len(unread) > 6 else ''}")
+        print(
+            f"# read by no target of {', '.join(plans)}: {listed}{' …' if len(unread) > 6 else ''}",
+            file=stream or sys.stdout,
+        )
 
 
 def cmd_template(args) -> None:
