@@ -425,3 +425,13 @@ def test_a_draft_whose_file_name_is_not_its_plan_id_is_refused_before_writing(tm
     with pytest.raises(InputError, match=r"--out'?: found .*z.yaml; expected a file named nanning_2025_2027.yaml"):
         write_draft(text, "nanning_2025_2027", "南宁", tmp_path / "z.yaml")
     assert not (tmp_path / "z.yaml").exists()
+
+
+def test_growth_since_a_named_year_is_the_average_yearly_growth_it_takes():
+    # 较2024年增长100% by 2027 is the whole period's growth, not 100 % a year (年增长 in 2024年增长)
+    plan = draft_plan("到2027年，高新技术企业数量较2024年增长100%。", "nanning_2025_2027", "南宁")
+    (t,) = plan["targets"]
+    assert (t["indicator"], t["kind"], t["period"], t["threshold"]) == ("hte_stock", "growth_rate", [2024, 2027], 25.99)
+    assert "each_year" not in t and "按3年折为年均增长25.99%" in t["note"]
+    (yearly,) = draft_plan("到2027年，财政科技支出年增长10%以上。", "nanning_2025_2027", "南宁")["targets"]
+    assert yearly["kind"] == "growth_rate" and yearly["threshold"] == 10 and yearly.get("each_year")

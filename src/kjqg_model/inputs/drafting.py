@@ -92,15 +92,18 @@ _TAIL_TRIM = re.compile(
 )
 _AFTER_TRIM = re.compile(r"^(?:以上|以下|以内|左右)?的?")
 
-_GROWTH = re.compile(r"年均|年增长|年增速|同比增")
-_GROWTH_TAIL = re.compile(r"(?:年均|年|同比)(?:增长|增速|增幅)$")
+# 年增长 as a yearly growth, not the year of 较2024年增长 (growth since 2024)
+_GROWTH = re.compile(r"年均|(?<!\d)年增长|(?<!\d)年增速|同比增")
+_GROWTH_TAIL = re.compile(r"(?:年均|(?<!\d)年|同比)(?:增长|增速|增幅)$")
+# growth over the whole period, from a base year (较2024年增长100%): the average yearly growth it means
+_SINCE = re.compile(r"(?:较|比)\s*(20\d{2})\s*年?(?:底|末)?\s*(?:增长|提高|增加)$")
 _BARE_NAME = re.compile(r"(?:年均|年增|同比)|(?:净增|新增|增加)$")  # names only how, not what
 _TOTAL = re.compile(r"总数|总量|总额|总规模")
 # meetings held and what each unit must have (每个县至少建设1个…) are ways of working, not the plan's goals
 _NO_GOAL_NAME = re.compile(r"召开|会议$|^每(?:个|家|所|县)")
 _CUMULATIVE = re.compile(r"累计")
 _INCREASE = re.compile(r"新增|新建|净增|增加(?!值)")
-_EACH_YEAR = re.compile(r"每年|年增长(?!率)")
+_EACH_YEAR = re.compile(r"每年|(?<!\d)年增长(?!率)")
 _ASPIRATION = re.compile(r"力争|争取|争创")
 
 # (pattern on the name, pattern the clause must also match, indicator); the first that fits the unit wins
@@ -209,6 +212,7 @@ class _Found:
     aspiration: bool = False
     geo: str | None = None
     note: str = ""
+    since: int | None = None  # the base year the clause itself names (较2024年增长)
 
 
 def draft_plan(
@@ -494,19 +498,28 @@ def _goal(m: re.Match, name: str, before: str, after: str, prefix: str, verbatim
     high = _float(m.group("high")) if m.group("high") else None
     unit = _density(unit, name)
     note = "" if written == unit or unit == "件/万人" else f"原文单位为{written}，已按{unit}记录"
+    year, kind, threshold, since = _last_year(prefix) or where.year, _kind(before, prefix, unit), value * scale, None
+    if unit == "%" and (total := _SINCE.search(before.rstrip())) and year and int(total[1]) < year:
+        # 较2024年增长100% by 2027: the whole period's growth, as the average yearly growth it takes
+        since, years = int(total[1]), year - int(total[1])
+        kind, threshold = "growth_rate", round(100 * ((1 + threshold / 100) ** (1 / years) - 1), 2)
+        name = name[: len(name) - len(total[0])] if name.endswith(total[0]) else name
+        note = f"原文为较{since}年增长{value * scale:g}%，按{years}年折为年均增长{threshold:g}%"
+        high = None
     return _Found(
         name=name,
-        year=_last_year(prefix) or where.year,
-        kind=_kind(before, prefix, unit),
+        year=year,
+        kind=kind,
         comparator=_comparator(before, m.group("mod"), after),
-        threshold=value * scale,
+        threshold=threshold,
         threshold_high=high * scale if high is not None else None,
         unit=unit,
         clause=_CLAUSE_TRIM.sub("", verbatim).strip(),
         section=where.section,
-        each_year=bool(_EACH_YEAR.search(prefix)),
+        each_year=bool(_EACH_YEAR.search(prefix)) and since is None,
         aspiration=where.aspiration,
         note=note,
+        since=since,
     )
 
 
@@ -841,7 +854,7 @@ def _timing(f: _Found, base_year: int) -> tuple[str, dict]:
     sums the years after it; a one-year cumulative total is that year's level."""
     first = base_year + 1
     if f.kind in ("growth_rate", "increase"):
-        return f.kind, {"period": [base_year, f.year], **({"each_year": True} if f.each_year else {})}
+        return f.kind, {"period": [f.since or base_year, f.year], **({"each_year": True} if f.each_year else {})}
     if f.kind == "cumulative" and f.year > first:
         return f.kind, {"period": [first, f.year]}
     kind = "relative" if f.kind == "relative" else "level"
