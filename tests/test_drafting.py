@@ -435,3 +435,9 @@ def test_growth_since_a_named_year_is_the_average_yearly_growth_it_takes():
     assert "each_year" not in t and "按3年折为年均增长25.99%" in t["note"]
     (yearly,) = draft_plan("到2027年，财政科技支出年增长10%以上。", "nanning_2025_2027", "南宁")["targets"]
     assert yearly["kind"] == "growth_rate" and yearly["threshold"] == 10 and yearly.get("each_year")
+
+
+def test_a_doubling_is_drafted_as_the_growth_it_takes():
+    (t,) = draft_plan("到2030年，技术合同成交额比2020年翻两番。", "nanning_2025_2030", "南宁")["targets"]
+    assert (t["kind"], t["period"], t["threshold"]) == ("growth_rate", [2020, 2030], 14.87)  # x4 in ten years
+    assert t["clause"] == "技术合同成交额比2020年翻两番"  # the plan's own words

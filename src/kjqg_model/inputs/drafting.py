@@ -440,7 +440,7 @@ def _sentence(sentence: str, section: str, carried: int | None, geo_names: tuple
         before = len(found)
         found += _relative(sentence[start:end], clause, where)
         subject = _GROWTH_TAIL.sub("", found[-1].name) if found else ""
-        found += _clause(sentence[start:end], clause, where, geo_names, subject)
+        found += _clause(sentence[start:end], _doublings(clause), where, geo_names, subject)
         aspiration = aspiration and len(found) == before
     return found
 
@@ -453,6 +453,14 @@ def _subsidy_start(sentence: str) -> int:
         if sentence.startswith("对", start):
             return start
     return len(sentence) + 1
+
+
+_DOUBLING = re.compile(r"翻(一|两|二|三)番")
+
+
+def _doublings(clause: str) -> str:
+    """翻一番 (doubling) read as 增长100%, 翻两番 as 增长300%: growth since the year the clause names."""
+    return _DOUBLING.sub(lambda m: f"增长{100 * (2 ** {'一': 1, '两': 2, '二': 2, '三': 3}[m[1]] - 1)}%", clause)
 
 
 def _clauses(sentence: str) -> list[tuple[int, int]]:
