@@ -217,3 +217,15 @@ def test_a_place_without_its_own_fiscal_series_is_told_its_past_is_a_stand_in():
         "柳州没有一般公共预算科学技术支出的历史数据，过去各年按各省同年的平均增速代替；所需增速指柳州本级财政科技支出的增速，只作参考。"
     ]
     assert Brief("guangxi_2021_2023", ("baseline",), None, 200).stand_in_notes() == []  # 广西 publishes both
+
+
+def test_a_fan_chart_of_a_ratio_built_from_its_inputs_shows_its_history():
+    from kjqg_model import project
+    from kjqg_model.reporting import plots
+
+    proj = project("广西", "rd_intensity", end=2025, n_paths=500)
+    empty = pd.DataFrame({"value": []}, index=pd.Index([], name="year"))  # not published as itself
+    fig = plots.fan_chart(proj, empty, [], Context.get().vocab)
+    line = next(ln for ln in fig.axes[0].get_lines() if ln.get_label() == "历史")
+    assert list(line.get_xdata()) == list(proj.observed.index)
+    plots.plt.close(fig)

@@ -89,6 +89,8 @@ def fan_chart(proj, history: pd.DataFrame, targets, vocab, scenario_label: str |
         ax.fill_between(x, np.r_[last, q[i]], np.r_[last, q[-1 - i]], color="#c0392b", alpha=0.18, linewidth=0)
     ax.plot(x, np.r_[last, q[4]], color="#c0392b", linewidth=1, label="中位数")
     known, later = history[history.index <= start], history[history.index > start]
+    if known.empty:  # a ratio built from its inputs (R&D ÷ GDP) is not published as itself: its observed values
+        known = proj.observed.rename("value").to_frame()
     ax.plot(known.index, known.value, color="k", marker=".", linewidth=1, label="历史")
     if not later.empty:  # published after the origin: what the fan is judged against
         ax.plot(later.index, later.value, color="#1f4e79", marker="o", linestyle="none", label="起点后实际值")
