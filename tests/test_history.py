@@ -102,6 +102,10 @@ def test_a_history_file_is_read_whatever_the_case_of_its_extension_and_an_xls_is
     assert load_history([tmp_path]).exact("百色", "gdp").loc[2020] == 1333.7  # not silently dropped
     (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0")
     with pytest.raises(
-        InputError, match=r"old.xls: found an .xls file \(Excel 97–2003\); expected the same saved as .xlsx"
+        InputError, match=r"old.xls: found an .xls file \(Excel 97–2003\); expected the same saved as .xlsx or .csv"
     ):
+        load_history([tmp_path])
+    (tmp_path / "old.xls").unlink()
+    (tmp_path / "macro.XLSM").write_bytes(b"PK")  # any case of its extension, like the tables read
+    with pytest.raises(InputError, match=r"macro.XLSM: found an .xlsm file \(Excel with macros\)"):
         load_history([tmp_path])

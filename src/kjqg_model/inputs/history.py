@@ -149,6 +149,15 @@ def _year_ranges(years: pd.Series) -> str:
     return ", ".join(runs)
 
 
+OTHER_TABLES = {  # tables a history folder may hold that are not read: an error, not a silent skip
+    ".xls": "an .xls file (Excel 97–2003)",
+    ".xlsm": "an .xlsm file (Excel with macros)",
+    ".xlsb": "an .xlsb file (Excel binary)",
+    ".ods": "an .ods file (OpenDocument)",
+    ".tsv": "a .tsv file (tab-separated)",
+}
+
+
 def history_files(directory: Path) -> list[Path]:
     """The .csv and .xlsx files of a history folder in priority order (datasets.yaml first, then by name)."""
     directory = Path(directory)
@@ -177,12 +186,14 @@ def history_files(directory: Path) -> list[Path]:
             listed.append(directory / name)
     # any case of the extension (DATA.CSV, S.XLSX from Windows); ~$ files are Excel's locks of an open workbook
     suffix = {p: p.suffix.lower() for p in directory.iterdir() if p.is_file() and not p.name.startswith("~$")}
-    old_excel = sorted(p.name for p, ext in suffix.items() if ext == ".xls")
-    if old_excel:  # silently skipped, its figures would be missing from every answer
+    other = sorted(p.name for p, ext in suffix.items() if ext in OTHER_TABLES)
+    if other:  # silently skipped, their figures would be missing from every answer
         raise InputError(
             [
-                Problem(str(directory / n), "", "", "an .xls file (Excel 97–2003)", "the same saved as .xlsx")
-                for n in old_excel
+                Problem(
+                    str(directory / n), "", "", OTHER_TABLES[Path(n).suffix.lower()], "the same saved as .xlsx or .csv"
+                )
+                for n in other
             ]
         )
     rest = sorted(p for p, ext in suffix.items() if ext in (".csv", ".xlsx") and p not in listed)
