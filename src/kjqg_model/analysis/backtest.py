@@ -10,7 +10,7 @@ were only 1–3 points long: same cases, forecast from a view of the history (`t
 that series keeps its last k exact observations up to the origin; other provinces and the pooled
 fits are unchanged. The new-indicator methods (kjqg_new1/2/3) hold each indicator and its versions
 out of every pool; besides the cases of the scored indicators they are scored on one indicator of
-every other figure of the same families (`new_indicator_cases`): which indicator an analyst brings
+every other figure of the same families (`other_figures`): which indicator an analyst brings
 is not known, so the fair test holds out each figure in turn.
 """
 
@@ -131,14 +131,8 @@ def _kjqg_new(k: int) -> Method:
         vocab = ctx.vocab
         # its versions too, those the data up to the origin show and those later data show: being a
         # version is what a figure is, not what the data of the time could tell
-        held_out = tuple(
-            sorted(
-                {
-                    *same_figure(ctx.history, vocab, case.indicator, case.origin),
-                    *same_figure(ctx.history, vocab, case.indicator, None),
-                }
-            )
-        )
+        versions = {*same_figure(ctx.history, vocab, case.indicator, case.origin)}
+        held_out = tuple(sorted(versions | {*same_figure(ctx.history, vocab, case.indicator, None)}))
         transform = transform_of(vocab.indicators[case.indicator].kind)
         last = case.past.iloc[-k:]
         latent = pd.Series(to_latent(last.values, transform), last.index)

@@ -600,8 +600,8 @@ def fit_trend(years, latent, pool: Pool, inputs: np.ndarray | None = None, shape
 def _fit_on_scale_grid(y, years, latent, shape: Shape, inputs, pool: Pool) -> TrendFit:
     """A log-normal scale prior: the joint posterior of the scale on SCALE_GRID and of the pool's
     tau (every observation after the first counts against the drift prior), and the state at each
-    scale x tau grid point. No spike
-    mixture here: the pools that take this path (generic_pool, unseen_figure) keep spikes (persist = 1).
+    scale x tau grid point. No spike mixture here: the pools that take this path (generic_pool,
+    unseen_figure) keep spikes (persist = 1).
     `y`: the series on consecutive years (NaN in gaps); `years`, `latent`: its observations, sorted."""
     plain = kalman(y[:, None], shape, inputs)
     s2 = np.exp(2 * SCALE_GRID)
@@ -746,15 +746,12 @@ def log_evidence(years, latent, pool: Pool) -> float:
     y = on_years(years, latent)[2]
     if pool.scale_log_sd:  # as its fit weighs them: scale and tau jointly
         both = _scale_tau_logpost(y, pool.shape, None, pool)
-        top = both.max()
-        return float(top + np.log(np.exp(both - top).sum() * (SCALE_GRID[1] - SCALE_GRID[0])))
-    s2 = np.exp(2 * SCALE_GRID)
-    mean, var = pool.drift_moments()
-    shape = Shape(pool.shape.w, raised(pool.shape.b, pool.common_drift_var, s2))  # as fit_trend's, per scale
-    f = kalman(np.repeat(y[:, None], len(s2), axis=1), shape, drift_prior=(mean, var / s2))
-    loglik = -0.5 * (f.n * np.log(s2) + f.logdet + f.ssq / s2)
-    logprior = _log_scale_prior(pool)
-    both = loglik + logprior
+    else:
+        s2 = np.exp(2 * SCALE_GRID)
+        mean, var = pool.drift_moments()
+        shape = Shape(pool.shape.w, raised(pool.shape.b, pool.common_drift_var, s2))  # as fit_trend's, per scale
+        f = kalman(np.repeat(y[:, None], len(s2), axis=1), shape, drift_prior=(mean, var / s2))
+        both = -0.5 * (f.n * np.log(s2) + f.logdet + f.ssq / s2) + _log_scale_prior(pool)
     top = both.max()
     return float(top + np.log(np.exp(both - top).sum() * (SCALE_GRID[1] - SCALE_GRID[0])))
 

@@ -121,11 +121,16 @@ def _far_from_targets(chosen: pd.DataFrame, accepted: pd.Series, targets, vocab:
     return problems
 
 
+def _undoing(value: float, lo: float, hi: float) -> list[tuple[float, str]]:
+    """The slips (SLIPS) whose undoing brings `value` into [lo, hi]."""
+    up = value < lo
+    return [(f, slip) for f, slip in SLIPS if lo <= (value * f if up else value / f) <= hi]
+
+
 def _slip_problem(r, context: str, value: float, lo: float, hi: float, expected: str) -> Problem:
     """A value (or what it makes) outside [lo, hi], with the slip whose undoing brings it inside."""
-    up = value < lo
-    fits = [(f, slip) for f, slip in SLIPS if lo <= (value * f if up else value / f) <= hi]
-    if up:  # too small: the same slips the other way round
+    fits = _undoing(value, lo, hi)
+    if value < lo:  # too small: the same slips the other way round
         fits = [(f, SLIPS_DOWN.get(f, slip)) for f, slip in fits]
     hint = f" — looks like {fits[0][1]}" if fits else ""
     return Problem(
@@ -198,7 +203,7 @@ def _out_of_range(r, vocab: Vocabulary) -> Problem:
     # the slips whose undoing brings the value into range; a percent below its range was most
     # likely typed as a fraction (0.0084 for 0.84 %), even where ×10 would also land inside
     up = r.value < lo
-    fits = [(f, slip) for f, slip in SLIPS if lo <= (r.value * f if up else r.value / f) <= hi]
+    fits = _undoing(r.value, lo, hi)
     fits.sort(key=lambda fit: not (up and ind.unit == "%" and fit[0] == 1e2))
     hint = ""
     if fits:
