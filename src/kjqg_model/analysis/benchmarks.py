@@ -235,6 +235,9 @@ def ets(past: pd.Series, horizon: int, n: int, seed: int) -> np.ndarray | None:
     if y.size < MIN_POINTS:
         return None
     with warnings.catch_warnings():
+        # statsmodels' first import puts its own 'always' filters in front: import, then ignore
+        import statsmodels.tsa.exponential_smoothing.ets  # noqa: F401
+
         warnings.simplefilter("ignore")  # convergence and overflow chatter on a handful of points
         chosen = _fit_ets(y)
         if chosen is None:
