@@ -441,3 +441,26 @@ def test_a_doubling_is_drafted_as_the_growth_it_takes():
     (t,) = draft_plan("到2030年，技术合同成交额比2020年翻两番。", "nanning_2025_2030", "南宁")["targets"]
     assert (t["kind"], t["period"], t["threshold"]) == ("growth_rate", [2020, 2030], 14.87)  # x4 in ten years
     assert t["clause"] == "技术合同成交额比2020年翻两番"  # the plan's own words
+
+
+def test_a_five_year_plan_runs_from_the_year_after_its_predecessor():
+    text = "梧州市“十四五”科技创新规划\n2020年，全市高新技术企业达到186家。到2025年，全市高新技术企业达到300家。\n"
+    for plan_id in ("wz", "wuzhou_shisiwu", "wuzhou_2022_2025"):
+        draft = draft_plan(text, plan_id, "梧州")
+        assert draft["base_year"] == 2020, plan_id  # the title's 十四五 wins over an id's years
+        assert [(t["year"], t["threshold"]) for t in draft["targets"]] == [(2025, 300)]  # 2020's 186 is the base
+    cumulative = draft_plan("科技规划\n“十四五”期间，累计新增高新技术企业100家。\n", "wz", "梧州")
+    (t,) = cumulative["targets"]
+    assert cumulative["base_year"] == 2020 and (t["kind"], t["period"]) == ("increase", [2020, 2025])
+
+
+def test_a_reviewed_draft_is_not_replaced_without_force(tmp_path):
+    text = tmp_path / "plan.txt"
+    text.write_text("到2027年，全市研究与试验发展经费投入强度达到1.8%。\n", encoding="utf-8")
+    out = tmp_path / "nanning_2025_2027.yaml"
+    out.write_text("# REVIEWED\n", encoding="utf-8")
+    with pytest.raises(InputError, match="--force"):
+        write_draft(text, "nanning_2025_2027", "南宁", out)
+    assert out.read_text(encoding="utf-8") == "# REVIEWED\n"
+    assert write_draft(text, "nanning_2025_2027", "南宁", out, force=True) == 1
+    assert "1.8" in out.read_text(encoding="utf-8")

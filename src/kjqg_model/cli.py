@@ -51,23 +51,16 @@ def _emit(frame: pd.DataFrame, args, columns: list[Column] | None = None) -> Non
     """csv to stdout, xlsx to --out, or a table that fits 120 columns (`columns`: which, how wide).
     A table's --out (where --out is the table's file) is written in the format its name ends in."""
     out = getattr(args, "out", None) if getattr(args, "out_is_table", False) else None
-    if args.format == "table" and out is not None:  # not printed and quietly not written
-        if out.suffix.lower() == ".csv":
-            write_csv(frame, out)
-            print(f"# {len(frame)} rows written to {out}")
-            return
-        if out.suffix.lower() != ".xlsx":
-            raise InputError.single("--out", str(out), "FILE.xlsx or FILE.csv")
-        args = argparse.Namespace(**{**vars(args), "format": "xlsx"})
-    if args.format == "csv":
+    if out is not None:  # never printed and quietly not written
+        fmt = {".csv": "csv", ".xlsx": "xlsx"}.get(out.suffix.lower())
+        if fmt is None or args.format not in ("table", fmt):
+            raise InputError.single("--out", str(out), f"FILE.xlsx or FILE.csv, matching --format {args.format}")
+        (write_csv if fmt == "csv" else write_xlsx)(frame, out)
+        print(f"# {len(frame)} rows written to {out}")
+    elif args.format == "csv":
         frame.to_csv(sys.stdout, index=False)
     elif args.format == "xlsx":
-        if not getattr(args, "out", None) or args.out.suffix.lower() != ".xlsx":
-            raise InputError.single(
-                "--out", str(getattr(args, "out", None) or "nothing"), "FILE.xlsx with --format xlsx"
-            )
-        write_xlsx(frame, args.out)
-        print(f"# {len(frame)} rows written to {args.out}")
+        raise InputError.single("--out", str(getattr(args, "out", None) or "nothing"), "FILE.xlsx with --format xlsx")
     else:
         columns = columns or [
             Column(c, c, min(max([width(c), *(width(cell_text(v)) for v in frame[c])]), 44)) for c in frame.columns
@@ -207,9 +200,9 @@ def cmd_probabilities(args) -> None:
         )
         _unread_note(ctx, plans)
         return
-    if args.format != "table":
-        _emit(frame, args)  # every column of results.ResultRow
-        _unread_note(ctx, plans, sys.stderr)  # stdout holds the data
+    if args.format != "table" or args.out is not None:
+        _emit(frame, args)  # every column of results.ResultRow, raw: for reading back
+        _unread_note(ctx, plans, sys.stderr)  # stdout may hold the data
         return
     frame = frame.assign(
         target=_target_text(frame),
@@ -273,7 +266,7 @@ def cmd_draft_plan(args) -> None:
     from .inputs.drafting import write_draft
 
     geo = load_vocabulary().geo(args.geo)
-    n = write_draft(args.text, args.plan, geo, args.out)
+    n = write_draft(args.text, args.plan, geo, args.out, args.force)
     print(
         f"# {n} targets drafted from {args.text} into {args.out}: every one is marked for review (note). Check "
         f"year, comparator, threshold, unit and indicator against the text, then: kjqg targets --plans "
@@ -401,6 +394,7 @@ def _add_draft_plan(sub) -> None:
     p.add_argument("--plan", required=True, help="plan id for the draft (ascii snake_case, e.g. nanning_2024_2026)")
     p.add_argument("--geo", required=True, help="the plan's place (Chinese short name or English alias)")
     p.add_argument("--out", type=Path, required=True, help="FILE.yaml (name it <plan>.yaml to use it with --plans)")
+    p.add_argument("--force", action="store_true", help="replace --out if it exists (its review edits are lost)")
     p.set_defaults(func=cmd_draft_plan)
 
 

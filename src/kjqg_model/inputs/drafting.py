@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from ..reporting.outputs import write_text
+from ..reporting.outputs import refuse_existing, write_text
 from . import units
 from .errors import InputError, Problem
 from .targets import expected_dimension
@@ -253,11 +253,13 @@ def draft_plan(
     }
 
 
-def write_draft(text_path: Path, plan_id: str, geo: str, out: Path) -> int:
-    """Draft the plan in text_path (UTF-8), write it to `out` atomically; the number of targets drafted."""
+def write_draft(text_path: Path, plan_id: str, geo: str, out: Path, force: bool = False) -> int:
+    """Draft the plan in text_path (UTF-8), write it to `out` atomically; the number of targets drafted.
+    An existing `out` is replaced only with `force`: it may be a draft already reviewed and edited."""
     text_path, out = Path(text_path), Path(out)
     if out.stem != plan_id:  # the plans loader takes a plan's id from its file name: say so now
         raise InputError.single("--out", str(out), f"a file named {plan_id}.yaml (a plan file is named by its id)")
+    refuse_existing(out, force, "be a draft already reviewed and corrected", "a fresh draft")
     text = _read(text_path)
     try:
         plan = draft_plan(text, plan_id, geo)
@@ -346,13 +348,22 @@ def _open_quote(text: str) -> bool:
     return text.count("《") > text.count("》") or text.count("〈") > text.count("〉")
 
 
+_FIVE_YEAR_PLANS = {"十三五": (2016, 2020), "十四五": (2021, 2025), "十五五": (2026, 2030)}
+_FIVE_YEAR = re.compile("|".join(_FIVE_YEAR_PLANS))
+
+
 def _period(title: str, plan_id: str, text: str) -> tuple[int, int] | None:
-    """The plan period: from the title, else from a plan id ending in _2024_2026, else the first
-    period written in the text."""
-    for m in (_PERIOD.search(title), re.search(r"(20\d{2})_(20\d{2})$", plan_id), _PERIOD.search(text)):
+    """The plan period: from the title (2024—2026, or 十四五: 2021–2025), else from a plan id
+    ending in _2024_2026, else the first period written in the text, else the first five-year plan
+    the text names."""
+    for where in (title, plan_id, text):
+        m = re.search(r"(20\d{2})_(20\d{2})$", where) if where is plan_id else _PERIOD.search(where)
         if m and int(m.group(1)) < int(m.group(2)):
             return int(m.group(1)), int(m.group(2))
-    return None
+        if where is title and (five := _FIVE_YEAR.search(title)):
+            return _FIVE_YEAR_PLANS[five.group()]
+    five = _FIVE_YEAR.search(_BRACKETED.sub("", text))  # 落实《…“十四五”规划》 names another plan
+    return _FIVE_YEAR_PLANS[five.group()] if five else None
 
 
 def _base_year(period: tuple[int, int] | None, found: list[_Found]) -> int | None:
@@ -551,15 +562,15 @@ def _comparator(before: str, modifier: str | None, after: str) -> str:
 
 def _kind(before: str, prefix: str, unit: str) -> str:
     """The growth word must be the item's own (年均增速15%、投入强度2%); 新增 and 累计 at the head of a
-    list hold for every item of it (新增高新技术企业200家、上市企业3家)."""
+    list hold for every item of it (新增高新技术企业200家、上市企业3家); 累计新增 is an increase."""
     if unit == "百分点":
         return "increase"
     if unit == "%" and _GROWTH.search(before):
         return "growth_rate"
+    if _INCREASE.search(prefix):  # 累计新增100家: the stock's increase over the period, not a sum of stocks
+        return "increase"
     if _CUMULATIVE.search(prefix):
         return "cumulative"
-    if _INCREASE.search(prefix):
-        return "increase"
     return "level"
 
 

@@ -8,6 +8,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from ..inputs.errors import InputError
+
 
 def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
     """Call write(tmp_path), then move tmp_path onto `path` in one step."""
@@ -23,6 +25,14 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def refuse_existing(out: Path, force: bool, holds: str, replacement: str) -> None:
+    """An existing `out` may be the analyst's own work (`holds` says what): replaced only with --force."""
+    if Path(out).exists() and not force:
+        raise InputError.single(
+            "--out", f"{out}, which exists (it may {holds})", f"a new file name, or --force to replace it with {replacement}"
+        )
 
 
 def write_csv(frame, path: Path) -> Path:

@@ -16,7 +16,7 @@ from ..engine.fit import exact_series
 from ..inputs.context import Context
 from ..inputs.errors import InputError
 from ..inputs.targets import Plan, Target
-from .outputs import atomic_write, write_csv, write_text
+from .outputs import atomic_write, refuse_existing, write_csv, write_text
 
 COLUMNS = ["geo", "indicator", "year", "value", "unit", "qualifier", "source", "note"]
 YEARS_BEFORE = 8  # years asked for up to the origin: the trend's shape and noise need several
@@ -143,12 +143,7 @@ def write_template(
     out = Path(out)
     if out.suffix.lower() not in (".xlsx", ".csv"):
         raise InputError.single("--out", str(out), "a file name ending in .xlsx or .csv")
-    if out.exists() and not force:
-        raise InputError.single(
-            "--out",
-            f"{out}, which exists (it may hold figures already filled in)",
-            "a new file name, or --force to replace it with a blank template",
-        )
+    refuse_existing(out, force, "hold figures already filled in", "a blank template")
     reqs = requests(plan, ctx, origin)
     sheet, about, how = history_sheet(reqs, ctx), series_sheet(reqs, ctx), instructions(plan, origin, out)
     if out.suffix.lower() == ".csv":
