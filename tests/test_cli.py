@@ -166,11 +166,21 @@ def test_a_tables_out_is_written_in_the_format_its_name_ends_in(tmp_path):
     code, _, err = run("probabilities", "--plan", "guangxi_2021_2023", "--out", str(tmp_path / "p.txt"))
     assert code == 2 and "expected FILE.xlsx or FILE.csv" in err
     code, out, err = run(
-        "probabilities", "--plan", "guangxi_2021_2023", "--paths", "500", "--format", "csv", "--out", str(tmp_path / "c.csv")
+        "probabilities",
+        "--plan",
+        "guangxi_2021_2023",
+        "--paths",
+        "500",
+        "--format",
+        "csv",
+        "--out",
+        str(tmp_path / "c.csv"),
     )
     assert code == 0 and "rows written" in out, err  # --format csv with --out: the file, not stdout
     assert pd.read_csv(tmp_path / "c.csv").equals(csv)
-    code, _, err = run("probabilities", "--plan", "guangxi_2021_2023", "--format", "csv", "--out", str(tmp_path / "c.xlsx"))
+    code, _, err = run(
+        "probabilities", "--plan", "guangxi_2021_2023", "--format", "csv", "--out", str(tmp_path / "c.xlsx")
+    )
     assert code == 2 and "matching --format csv" in err and not (tmp_path / "c.xlsx").exists()
 
 

@@ -31,7 +31,9 @@ def refuse_existing(out: Path, force: bool, holds: str, replacement: str) -> Non
     """An existing `out` may be the analyst's own work (`holds` says what): replaced only with --force."""
     if Path(out).exists() and not force:
         raise InputError.single(
-            "--out", f"{out}, which exists (it may {holds})", f"a new file name, or --force to replace it with {replacement}"
+            "--out",
+            f"{out}, which exists (it may {holds})",
+            f"a new file name, or --force to replace it with {replacement}",
         )
 
 
