@@ -229,3 +229,15 @@ def test_a_fan_chart_of_a_ratio_built_from_its_inputs_shows_its_history():
     line = next(ln for ln in fig.axes[0].get_lines() if ln.get_label() == "历史")
     assert list(line.get_xdata()) == list(proj.observed.index)
     plots.plt.close(fig)
+
+
+def test_a_footer_with_ascii_quotes_prints_them_not_html_entities(tmp_path):
+    from pypdf import PdfReader
+
+    from kjqg_model.reporting.fonts import cjk_font_path
+    from kjqg_model.reporting.pdf import PAGE, _css_string, html_to_pdf
+
+    footer = '梧州市"十四五"科技创新规划 <b>\\'
+    page = PAGE.format(title="t", footer=_css_string(footer), body="<p>正文</p>")
+    text = PdfReader(html_to_pdf(page, tmp_path / "f.pdf", tmp_path, cjk_font_path())).pages[0].extract_text()
+    assert '"十四五"' in text and "&quot;" not in text and "<b>" in text

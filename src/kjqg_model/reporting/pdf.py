@@ -43,7 +43,13 @@ def notebook_to_html(notebook: Path, title: str, footer: str) -> str:
         template_name="basic", exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
     )
     body, _ = exporter.from_notebook_node(nbformat.read(str(notebook), as_version=4))
-    return PAGE.format(title=html_lib.escape(title), footer=html_lib.escape(footer), body=body)
+    return PAGE.format(title=html_lib.escape(title), footer=_css_string(footer), body=body)
+
+
+def _css_string(text: str) -> str:
+    """Text for a CSS string in the page's <style> (the footer): CSS escapes, not HTML entities,
+    which CSS would print as they stand (&quot;)."""
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ").replace("\n", " ")
 
 
 def html_to_pdf(page: str, pdf: Path, base_url: Path, font: Path) -> Path:
