@@ -431,15 +431,20 @@ def test_growth_since_a_named_year_is_the_average_yearly_growth_it_takes():
     # 较2024年增长100% by 2027 is the whole period's growth, not 100 % a year (年增长 in 2024年增长)
     plan = draft_plan("到2027年，高新技术企业数量较2024年增长100%。", "nanning_2025_2027", "南宁")
     (t,) = plan["targets"]
-    assert (t["indicator"], t["kind"], t["period"], t["threshold"]) == ("hte_stock", "growth_rate", [2024, 2027], 25.99)
-    assert "each_year" not in t and "按3年折为年均增长25.99%" in t["note"]
+    assert (t["indicator"], t["kind"], t["period"], t["threshold"]) == (
+        "hte_stock",
+        "growth_rate",
+        [2024, 2027],
+        25.9921,
+    )
+    assert "each_year" not in t and "按3年折为年均增长25.9921%" in t["note"]
     (yearly,) = draft_plan("到2027年，财政科技支出年增长10%以上。", "nanning_2025_2027", "南宁")["targets"]
     assert yearly["kind"] == "growth_rate" and yearly["threshold"] == 10 and yearly.get("each_year")
 
 
 def test_a_doubling_is_drafted_as_the_growth_it_takes():
     (t,) = draft_plan("到2030年，技术合同成交额比2020年翻两番。", "nanning_2025_2030", "南宁")["targets"]
-    assert (t["kind"], t["period"], t["threshold"]) == ("growth_rate", [2020, 2030], 14.87)  # x4 in ten years
+    assert (t["kind"], t["period"], t["threshold"]) == ("growth_rate", [2020, 2030], 14.8698)  # x4 in ten years
     assert t["clause"] == "技术合同成交额比2020年翻两番"  # the plan's own words
 
 
@@ -464,3 +469,57 @@ def test_a_reviewed_draft_is_not_replaced_without_force(tmp_path):
     assert out.read_text(encoding="utf-8") == "# REVIEWED\n"
     assert write_draft(text, "nanning_2025_2027", "南宁", out, force=True) == 1
     assert "1.8" in out.read_text(encoding="utf-8")
+
+
+def _one(text: str, plan_id: str = "beihai_2024_2026", geo: str = "北海") -> list[dict]:
+    return [{k: v for k, v in t.items() if k not in ("section", "geo", "clause", "id")} for t in
+            draft_plan(text, plan_id, geo)["targets"]]  # fmt: skip
+
+
+def test_growth_over_the_plan_without_a_named_start_runs_from_the_base_year():
+    for text in (
+        "到2026年，高新技术企业数量翻一番。",
+        "到2026年，高新技术企业数量实现倍增。",
+        "到2026年，高新技术企业数量增长1倍。",
+    ):
+        (t,) = _one(text)
+        assert (t["indicator"], t["kind"], t["period"], t["threshold"]) == (
+            "hte_stock",
+            "growth_rate",
+            [2023, 2026],
+            25.9921,
+        )
+        assert "按方案基年2023年计" in t["note"]
+        assert 100 * (2 ** (1 / 3) - 1) >= t["threshold"] > 100 * (1.9999 ** (1 / 3) - 1)  # exact doubling meets it
+    assert (
+        _one("实施高新技术企业倍增计划，到2026年高新技术企业达到300家。")[0]["threshold"] == 300
+    )  # a programme's name
+
+
+def test_an_average_yearly_increase_is_the_whole_periods_increase():
+    _, patents = _one("到2026年，每万人口高价值发明专利拥有量达到3件，年均增长不低于0.3件。")
+    assert (patents["name"], patents["kind"], patents["period"], patents["threshold"]) == (
+        "每万人口高价值发明专利拥有量", "increase", [2023, 2026], 0.9)  # fmt: skip
+    assert "each_year" not in patents
+    (rd,) = _one("到2026年，研发经费投入强度年均提高0.1个百分点。")
+    assert (rd["indicator"], rd["kind"], rd["threshold"], rd["unit"]) == ("rd_intensity", "increase", 0.3, "百分点")
+
+
+def test_from_to_goals_each_year_lists_and_names_carried_to_the_next_sentence():
+    (t,) = _one("到2026年，技术合同成交额从2023年的12.5亿元增长到30亿元。")  # 12.5 is the present
+    assert (t["name"], t["year"], t["threshold"]) == ("技术合同成交额", 2026, 30)
+    years = _one("2024年、2025年、2026年高新技术企业数量分别达到200家、250家、300家。")
+    assert [(t["year"], t["threshold"]) for t in years] == [(2024, 200), (2025, 250), (2026, 300)]
+    _, later = _one("到2025年，全市技术合同成交额达到18亿元；到2026年，达到25亿元。")
+    assert (later["name"], later["indicator"], later["year"]) == ("全市技术合同成交额", "tech_contract_turnover", 2026)
+    (rd,) = _one("到2026年，R&D经费支出占GDP比重达到1.5%。")
+    assert rd["indicator"] == "rd_intensity"
+
+
+def test_no_decrease_and_the_regional_average_are_drafted():
+    floor, growth = _one("到2026年，财政科技支出只增不减，年均增长8%以上。")
+    assert (floor["indicator"], floor["kind"], floor["threshold"], floor["each_year"]) == (
+        "fiscal_st_expenditure", "increase", 0, True)  # fmt: skip
+    assert (growth["indicator"], growth["kind"], growth["threshold"]) == ("fiscal_st_expenditure", "growth_rate", 8)
+    (rel,) = _one("到2026年，全社会研发经费投入强度不低于全区平均水平。")
+    assert (rel["kind"], rel["relative_to"], rel["indicator"]) == ("relative", "广西", "rd_intensity")

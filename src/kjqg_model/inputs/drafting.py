@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
@@ -60,10 +61,11 @@ _COMPARATORS = {
     "超": ">",
 }
 _MODIFIERS = {"以上": ">=", "以下": "<=", "以内": "<=", "左右": "~"}
-_RELATIVE = re.compile(r"(不低于|高于|超过|达到)全国(?:平均)?水平")
+_RELATIVE = re.compile(r"(不低于|高于|超过|达到)(全国|全区)(?:平均)?水平")
+_COMPARED_WITH = {"全国": "全国", "全区": "广西"}  # 全区: the autonomous region, Guangxi
 
-# a year in force; not a date (2021年7月), not a base of comparison (较2020年, 2020年以来)
-_YEAR = re.compile(r"(?<![\d较比])(?:20\d{2}\s*[—–-]\s*)?(20\d{2})\s*年(?!\s*\d{1,2}\s*月)(?!以来)")
+# a year in force; not a date (2021年7月), not a base of comparison (较2020年, 由2020年的, 2020年以来)
+_YEAR = re.compile(r"(?<![\d较比由从])(?:20\d{2}\s*[—–-]\s*)?(20\d{2})\s*年(?!\s*\d{1,2}\s*月)(?!以来)")
 _PERIOD = re.compile(r"(20\d{2})\s*[—–-]\s*(20\d{2})")
 _GOAL_YEAR = re.compile(r"到\s*(20\d{2})\s*年")
 _DATE = re.compile(r"(20\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
@@ -88,15 +90,20 @@ _LEAD_TRIM = re.compile(
 )
 _TAIL_TRIM = re.compile(
     r"(?:累计|净增|新增|力争|争取|分别|保持在|稳定在|保持|达到|达|突破|超过|超|高于|不低于|不少于|不超过|低于|约|为|[较比]20\d{2}年"
-    r"|(?:提高|提升|增加|降低|下降)[到至]?)+$"
+    r"|(?:提高|提升|增加|降低|下降)[到至]?|增长[到至])+$"
 )
 _AFTER_TRIM = re.compile(r"^(?:以上|以下|以内|左右)?的?")
 
 # 年增长 as a yearly growth, not the year of 较2024年增长 (growth since 2024)
 _GROWTH = re.compile(r"年均|(?<!\d)年增长|(?<!\d)年增速|同比增")
 _GROWTH_TAIL = re.compile(r"(?:年均|(?<!\d)年|同比)(?:增长|增速|增幅)$")
-# growth over the whole period, from a base year (较2024年增长100%): the average yearly growth it means
-_SINCE = re.compile(r"(?:较|比)\s*(20\d{2})\s*年?(?:底|末)?\s*(?:增长|提高|增加)$")
+# growth over the whole period, from a base year (较2024年增长100%) or from the plan's (增长50%, 翻一番):
+# the average yearly growth it means
+_SINCE = re.compile(r"(?:(?:较|比)\s*(20\d{2})\s*年?(?:底|末)?\s*)?(?:增长|提高|增加)$")
+# a figure from the start of a from-to goal (由2023年的0.86件提高到2.5件) is the present, not a goal
+_FROM = re.compile(r"(?:由|从)\s*(20\d{2})\s*年(?:底|末)?的?\s*$")
+_NO_DECREASE = re.compile(r"只增不减")
+_MONEY_NAME = re.compile(r"支出|投入|经费|资金")
 _BARE_NAME = re.compile(r"(?:年均|年增|同比)|(?:净增|新增|增加)$")  # names only how, not what
 _TOTAL = re.compile(r"总数|总量|总额|总规模")
 # meetings held and what each unit must have (每个县至少建设1个…) are ways of working, not the plan's goals
@@ -112,7 +119,7 @@ _NARROWER_RD = re.compile(r"(企业|工业|高校|院所|机构|单位)(?:的)?(
 _INDICATOR_RULES = (
     (r"有研发活动.*(占比|比重|比例)", "", "rd_active_firm_share"),
     (r"有研发活动.*数", "", "industrial_firms_with_rd"),
-    (r"强度|占.*生产总值", r"研发|R&D|研究与试验发展|研究开发", "rd_intensity"),
+    (r"强度|占.*(?:生产总值|GDP)", r"研发|R&D|研究与试验发展|研究开发", "rd_intensity"),
     (r"技术合同.*(成交额|交易额)", "", "tech_contract_turnover"),
     (r"技术合同.*(数|份)", "", "tech_contracts"),
     (r"财政科技支出占.*支出.*(比重|比例)", "", "fiscal_st_share_of_total_expenditure"),
@@ -213,6 +220,9 @@ class _Found:
     geo: str | None = None
     note: str = ""
     since: int | None = None  # the base year the clause itself names (较2024年增长)
+    total_growth: bool = False  # threshold: the % growth over the whole period (a doubling: 100)
+    yearly_increase: bool = False  # threshold: the average yearly increase (年均增加0.3件)
+    relative_to: str | None = None
 
 
 def draft_plan(
@@ -405,9 +415,15 @@ def _prose(lines: list[str | None], end_year: int | None, vocab: Vocabulary) -> 
     geo_names = tuple(vocab.geos)
     found: list[_Found] = []
     for section, block in _blocks(lines):
-        carried = None
+        carried, last = None, None
         for sentence in _SENTENCE_END.split(block):
-            found += _sentence(sentence, section, carried or end_year, geo_names)
+            goals = _sentence(sentence, section, carried or end_year, geo_names)
+            for f in goals:  # 到2025年，技术合同成交额达到18亿元；到2026年，达到25亿元: the same thing's
+                if not f.name and last is not None and last.unit == f.unit:
+                    f.name = _GROWTH_TAIL.sub("", last.name)
+                    f.note = "；".join(n for n in (f.note, "名称承接上句") if n)
+                last = f
+            found += goals
             carried = _last_year(_mask(sentence)) or carried
     return found
 
@@ -449,7 +465,7 @@ def _sentence(sentence: str, section: str, carried: int | None, geo_names: tuple
         aspiration = aspiration or bool(_ASPIRATION.search(clause))
         where = _Where(section, _last_year(masked[:start]) or carried, aspiration)
         before = len(found)
-        found += _relative(sentence[start:end], clause, where)
+        found += _relative(sentence[start:end], clause, where) + _no_decrease(sentence[start:end], clause, where)
         subject = _GROWTH_TAIL.sub("", found[-1].name) if found else ""
         found += _clause(sentence[start:end], _doublings(clause), where, geo_names, subject)
         aspiration = aspiration and len(found) == before
@@ -466,12 +482,20 @@ def _subsidy_start(sentence: str) -> int:
     return len(sentence) + 1
 
 
-_DOUBLING = re.compile(r"翻(一|两|二|三)番")
+# 倍增 only as the clause's goal (实现倍增), not in a programme's name (倍增计划)
+_DOUBLING = re.compile(r"翻(一|两|二|三)番|增长(\d+(?:\.\d+)?)倍|(?:实现)?倍增(?=\s*(?:$|[，。；,;、]))")
 
 
 def _doublings(clause: str) -> str:
-    """翻一番 (doubling) read as 增长100%, 翻两番 as 增长300%: growth since the year the clause names."""
-    return _DOUBLING.sub(lambda m: f"增长{100 * (2 ** {'一': 1, '两': 2, '二': 2, '三': 3}[m[1]] - 1)}%", clause)
+    """翻一番, 实现倍增 and 增长1倍 (doubling) read as 增长100%, 翻两番 as 增长300%: growth since the
+    year the clause names, else since the plan's base year."""
+
+    def growth(m: re.Match) -> str:
+        if m[1]:
+            return f"增长{100 * (2 ** {'一': 1, '两': 2, '二': 2, '三': 3}[m[1]] - 1)}%"
+        return f"增长{100 * float(m[2]):g}%" if m[2] else "增长100%"
+
+    return _DOUBLING.sub(growth, clause)
 
 
 def _clauses(sentence: str) -> list[tuple[int, int]]:
@@ -489,6 +513,9 @@ def _clause(verbatim: str, clause: str, where: _Where, geo_names: tuple[str, ...
         after = clause[m.end() : matches[i + 1].start() if i + 1 < len(matches) else len(clause)]
         if _not_a_goal(before, after, i + 1 < len(matches), geo_names):
             continue
+        if start := _FROM.search(before):  # 由2023年的0.86件提高到2.5件: the goal is 2.5, of what precedes 由
+            subject = _name(before[: start.start()], "") or subject
+            continue
         name = _name(before, after)
         if _NO_GOAL_NAME.search(name):
             continue
@@ -498,6 +525,11 @@ def _clause(verbatim: str, clause: str, where: _Where, geo_names: tuple[str, ...
             name = subject + name  # 技术合同成交额达到50亿元，年均增长15%: the growth of the same thing
         subject = _GROWTH_TAIL.sub("", name)
         found.append(_goal(m, name, before, after, clause[: m.start()], verbatim, where))
+    if "分别" in clause and len(found) > 1:  # 2024年、2025年、2026年…分别达到200家、250家、300家
+        years = [int(y) for y in _YEAR.findall(clause[: clause.index("分别")])]
+        if len(years) == len(found):
+            for f, year in zip(found, years, strict=True):
+                f.year = year
     return found
 
 
@@ -517,28 +549,32 @@ def _goal(m: re.Match, name: str, before: str, after: str, prefix: str, verbatim
     high = _float(m.group("high")) if m.group("high") else None
     unit = _density(unit, name)
     note = "" if written == unit or unit == "件/万人" else f"原文单位为{written}，已按{unit}记录"
-    year, kind, threshold, since = _last_year(prefix) or where.year, _kind(before, prefix, unit), value * scale, None
-    if unit == "%" and (total := _SINCE.search(before.rstrip())) and year and int(total[1]) < year:
-        # 较2024年增长100% by 2027: the whole period's growth, as the average yearly growth it takes
-        since, years = int(total[1]), year - int(total[1])
-        kind, threshold = "growth_rate", round(100 * ((1 + threshold / 100) ** (1 / years) - 1), 2)
+    year = _last_year(prefix) or where.year
+    kind, since = _kind(before, prefix, unit), None
+    total = _SINCE.search(before.rstrip()) if unit == "%" and not _GROWTH.search(before) else None
+    total_growth = bool(total and year and (total[1] is None or int(total[1]) < year))
+    if total_growth:  # 较2024年增长100% by 2027: the whole period's growth (_over_period makes it yearly)
+        since, kind, high = int(total[1]) if total[1] else None, "growth_rate", None
         name = name[: len(name) - len(total[0])] if name.endswith(total[0]) else name
-        note = f"原文为较{since}年增长{value * scale:g}%，按{years}年折为年均增长{threshold:g}%"
-        high = None
+    yearly_increase = kind == "increase" and bool(_GROWTH.search(before))  # 年均增长0.3件, 年均提高0.1个百分点
+    if yearly_increase:
+        name = _GROWTH_TAIL.sub("", re.sub(r"年均(?:增长|提高|增加|新增|净增)?$", "", name))
     return _Found(
         name=name,
         year=year,
         kind=kind,
         comparator=_comparator(before, m.group("mod"), after),
-        threshold=threshold,
+        threshold=value * scale,
         threshold_high=high * scale if high is not None else None,
         unit=unit,
         clause=_CLAUSE_TRIM.sub("", verbatim).strip(),
         section=where.section,
-        each_year=bool(_EACH_YEAR.search(prefix)) and since is None,
+        each_year=bool(_EACH_YEAR.search(prefix)) and not total_growth and not yearly_increase,
         aspiration=where.aspiration,
         note=note,
         since=since,
+        total_growth=total_growth,
+        yearly_increase=yearly_increase,
     )
 
 
@@ -565,8 +601,8 @@ def _kind(before: str, prefix: str, unit: str) -> str:
     list hold for every item of it (新增高新技术企业200家、上市企业3家); 累计新增 is an increase."""
     if unit == "百分点":
         return "increase"
-    if unit == "%" and _GROWTH.search(before):
-        return "growth_rate"
+    if _GROWTH.search(before):
+        return "growth_rate" if unit == "%" else "increase"
     if _INCREASE.search(prefix):  # 累计新增100家: the stock's increase over the period, not a sum of stocks
         return "increase"
     if _CUMULATIVE.search(prefix):
@@ -575,13 +611,13 @@ def _kind(before: str, prefix: str, unit: str) -> str:
 
 
 def _relative(verbatim: str, clause: str, where: _Where) -> list[_Found]:
-    """不低于全国平均水平: the ratio to the national value, at least 1."""
+    """不低于全国(全区)平均水平: the ratio to the national (Guangxi's) value, at least 1."""
     m = _RELATIVE.search(clause)
     if not m:
         return []
     return [
         _Found(
-            name=_name(clause[: m.start()], "") or "全国平均水平之比",
+            name=_name(clause[: m.start()], "") or f"{m.group(2)}平均水平之比",
             year=where.year,
             kind="relative",
             comparator=">" if m.group(1) in ("高于", "超过") else ">=",
@@ -590,6 +626,30 @@ def _relative(verbatim: str, clause: str, where: _Where) -> list[_Found]:
             clause=_CLAUSE_TRIM.sub("", verbatim).strip(),
             section=where.section,
             aspiration=where.aspiration,
+            relative_to=_COMPARED_WITH[m.group(2)],
+        )
+    ]
+
+
+def _no_decrease(verbatim: str, clause: str, where: _Where) -> list[_Found]:
+    """财政科技支出只增不减: a money amount that may not fall, as the shipped plans encode it."""
+    m = _NO_DECREASE.search(clause)
+    name = _name(clause[: m.start()], "") if m and not _QUANTITY.search(clause) else ""
+    if not _MONEY_NAME.search(name):
+        return []
+    return [
+        _Found(
+            name=name,
+            year=where.year,
+            kind="increase",
+            comparator=">=",
+            threshold=0.0,
+            unit="亿元",
+            clause=_CLAUSE_TRIM.sub("", verbatim).strip(),
+            section=where.section,
+            each_year=True,
+            aspiration=where.aspiration,
+            note="原文无数字；只增不减编码为每年增加额≥0（持平也算达到）",
         )
     ]
 
@@ -849,7 +909,28 @@ def _targets(found: list[_Found], base_year: int, geo: str, vocab: Vocabulary) -
     return targets
 
 
+def _over_period(f: _Found, base_year: int) -> _Found:
+    """A whole period's growth as the average yearly growth it takes, an average yearly increase as
+    the whole period's. The yearly rate keeps four decimals, rounded down: an exact doubling meets it,
+    and a growth short of the goal by more than 0.0001 %/yr does not."""
+    start = f.since or base_year
+    years, written = f.year - start, f.threshold
+    if years < 1 or not (f.total_growth or f.yearly_increase):
+        return f
+    from_year = f"较{f.since}年" if f.since else ""
+    if f.total_growth:
+        threshold = math.floor(1e6 * ((1 + written / 100) ** (1 / years) - 1) + 1e-6) / 1e4  # 4 decimals of a %
+        note = f"原文为{from_year}增长{written:g}%，按{years}年折为年均增长{threshold:g}%"
+        if not f.since:
+            note += f"（原文未写起点，按方案基年{start}年计）"
+    else:
+        threshold = round(written * years, 6)
+        note = f"原文为年均增加{written:g}{f.unit}，按{start}—{f.year}年{years}年折为累计增加{threshold:g}{f.unit}"
+    return replace(f, threshold=threshold, note="；".join(n for n in (f.note, note) if n))
+
+
 def _target(f: _Found, base_year: int, geo: str, vocab: Vocabulary) -> dict:
+    f = _over_period(f, base_year)
     kind, timing = _timing(f, base_year)
     indicator, basis = _indicator(f.name, f.clause, kind, f.unit, vocab)
     target: dict = {"name": f.name or "（待命名）", "section": f.section, "geo": f.geo or geo, "indicator": indicator}
@@ -860,7 +941,7 @@ def _target(f: _Found, base_year: int, geo: str, vocab: Vocabulary) -> dict:
         target["threshold_high"] = _number(f.threshold_high)
     target["unit"] = f.unit
     if kind == "relative":
-        target["relative_to"] = "全国"
+        target["relative_to"] = f.relative_to or "全国"
     if f.aspiration:
         target["aspiration"] = True
     target["clause"] = f.clause
