@@ -10,6 +10,7 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
+import pytest
 
 from kjqg_model.engine.projection import SHIFTS
 from kjqg_model.inputs.context import Context
@@ -242,3 +243,20 @@ def test_a_footer_with_ascii_quotes_prints_them_not_html_entities(tmp_path):
     font = subset_font(footer + "正文 —/0123456789", tmp_path / "font.otf")  # a few glyphs: fast to load
     text = PdfReader(html_to_pdf(page, tmp_path / "f.pdf", tmp_path, font)).pages[0].extract_text()
     assert '"十四五"' in text and "&quot;" not in text and "<b>" in text
+
+
+def test_a_progress_ratio_not_measured_since_the_base_year_names_the_years_of_its_pace():
+    import kjqg_model as k
+    from kjqg_model.engine.fit import exact_series
+    from kjqg_model.reporting.brief import _progress_text
+
+    rows = k.evaluate_targets(plan="guangxi_2021_2023", origin=2020, n_paths=200, seed=0).set_index("target_id")
+    row = rows.loc["rd_intensity_2023"]  # base year 2020 is the latest year: no pace since it yet
+    s = exact_series(Context.get().history, "广西", "rd_intensity", 2020)
+    observed = (s[2020] / s[2015]) ** (1 / 5) - 1
+    required = (1.3 / s[2020]) ** (1 / 3) - 1
+    assert row.progress_ratio == pytest.approx(observed / required)
+    assert row.progress == "limited progress; pace 2015-2020"
+    text = _progress_text(row.progress_ratio, row.progress)
+    assert text == f"{observed / required:.2f}（进展有限，按2015—2020年增速）"
+    assert _progress_text(1.2, "on track") == "1.20（按期可达）"

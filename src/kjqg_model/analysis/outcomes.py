@@ -110,7 +110,8 @@ def progress(
 ) -> tuple[float, str]:
     """Open SDG progress ratio: observed yearly growth since the plan's base year ÷ the yearly growth
     needed from the base year to hit the target on time. While no year after the base is known,
-    the pace is that of the five years before the latest observation."""
+    the pace is that of the five years before the latest observation, and the label says so
+    ("on track; pace 2017-2021")."""
     if target.kind in ("cumulative", "relative") or target.each_year:
         return np.nan, "n/a"
     s = exact_series(history, target.geo, indicator, origin)
@@ -141,6 +142,7 @@ def progress(
     if required <= 0:
         return np.inf, "on track"
     ratio = observed / required
+    pace = "" if t0 == base_year else f"; pace {t0}-{t_now}"  # not since the base year: say whose pace it is
     if ratio < 0:
-        return float(ratio), "deterioration"
-    return float(ratio), next(label for floor, label in PROGRESS_CATEGORIES if ratio >= floor)
+        return float(ratio), "deterioration" + pace
+    return float(ratio), next(label for floor, label in PROGRESS_CATEGORIES if ratio >= floor) + pace

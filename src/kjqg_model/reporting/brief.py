@@ -140,9 +140,12 @@ def _progress_text(ratio, label) -> str:
     label = str(label)
     if "bound" in label:
         return "—（基年值仅为下限）"
+    label, _, pace = label.partition("; pace ")
     if pd.isna(ratio) or label not in PROGRESS_ZH:
         return "—"
-    return PROGRESS_ZH[label] if np.isinf(ratio) else f"{ratio:.2f}（{PROGRESS_ZH[label]}）"
+    if np.isinf(ratio):
+        return PROGRESS_ZH[label]
+    return f"{ratio:.2f}（{PROGRESS_ZH[label]}{'，按' + pace.replace('-', '—') + '年增速' if pace else ''}）"
 
 
 def _years(years) -> str:
@@ -468,7 +471,7 @@ class Brief:
                 for s in scenarios
             }
             extra = {
-                "进度比（基年以来）": r.progress,
+                "进度比": r.progress,
                 "实际": r.actual or pending,
                 "达成": r.met or ("未知" if pending else ""),
             }
@@ -648,7 +651,7 @@ class Brief:
         ]
         if any(r.progress != "—" for r in rows):
             intro.append(
-                "进度比为“基年以来实际年均增速 ÷ 按期达标所需年均增速”"
+                "进度比为“基年以来实际年均增速 ÷ 按期达标所需年均增速”，基年之后尚无数据时用括号中所注年份的增速"
                 "（≥0.95 按期可达，0.6–0.95 需加速，<0.6 进展有限）。"
             )
         if any(r.basis for r in rows):
