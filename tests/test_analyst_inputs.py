@@ -19,6 +19,7 @@ from kjqg_model.engine.projection import GeoModel
 from kjqg_model.engine.streams import Streams
 from kjqg_model.inputs.context import Context
 from kjqg_model.inputs.errors import InputError
+from kjqg_model.inputs.history import WHOLE_COUNTS
 from kjqg_model.reporting.template import COLUMNS, SOURCE_TO_FILL
 
 
@@ -50,7 +51,8 @@ def fill_like_an_analyst(path, seed: int = 1) -> int:
             goal = goals.get((cell["geo"].value, cell["indicator"].value, cell["unit"].value))
             base = base if goal is None else goal / 4  # a plan aims a few times above where it stands
             growth = 1.08 ** (cell["year"].value - 2013) * np.exp(rng.normal(0, 0.03))
-            cell["value"].value = round(float(base * growth), 2)
+            whole = cell["unit"].value in WHOLE_COUNTS  # 17.52 家 is refused: a count is whole
+            cell["value"].value = round(float(base * growth), None if whole else 2)
             filled += 1
     book.save(path)
     return filled
@@ -223,7 +225,7 @@ def test_per_10k_people_target_from_numerator_and_population(tmp_path):
     rows = [
         dict(geo="桂林", indicator=ind, year=y, value=v, unit=u, source="测试")
         for y in range(2018, 2026)
-        for ind, v, u in ((numerator, 3000 * 1.15 ** (y - 2018), "件"), (population, 495 + y - 2018, "万人"))
+        for ind, v, u in ((numerator, round(3000 * 1.15 ** (y - 2018)), "件"), (population, 495 + y - 2018, "万人"))
     ]
     pd.DataFrame(rows).to_csv(tmp_path / "patents.csv", index=False)
     frame = evaluate_targets("guilin_2026_2030", n_paths=2000, history_dirs=[tmp_path]).set_index("target_id")

@@ -264,3 +264,32 @@ def test_a_lower_bound_typed_into_the_value_says_how_to_write_it(tmp_path):
     write_csv(tmp_path, "百色,hte_stock,2021,突破52,家,=,https://example.org,\n")
     with pytest.raises(InputError, match=r"found '突破52'; expected a number .* is 52 with qualifier '>'"):
         load_history([tmp_path])
+
+
+def test_an_analysts_slips_in_names_counts_and_bases_are_named(tmp_path):
+    assert "did you mean rd_intensity?" in history_error(tmp_path, GOOD.replace("rd_intensity", "rd_intensty"))
+    stock = "百色,hte_stock,2020,52.5,家,=,https://example.org/a,\n"
+    assert "found 52.5; expected a whole number of 家" in history_error(tmp_path, stock)
+    basisless = "百色,tech_contract_turnover,2020,30.2,亿元,=,https://example.org/a,\n"
+    msg = history_error(tmp_path, basisless)
+    assert "tech_contract_turnover_inflow (inflow) or tech_contract_turnover_outflow (outflow)" in msg
+
+
+def test_one_figure_in_two_units_is_one_figure_and_a_bound_beside_it_is_named_as_one(tmp_path):
+    same = "百色,tech_contract_turnover_inflow,2020,30.2,亿元,=,https://example.org/a,\n"
+    write_csv(tmp_path / "h", same + same.replace("30.2,亿元", "302000,万元"))
+    assert load_history([tmp_path / "h"]).exact("百色", "tech_contract_turnover_inflow")[2020] == pytest.approx(30.2)
+    msg = history_error(tmp_path, same + same.replace(",=,", ",>,"))
+    assert "found > 30.2 亿元 for 百色 tech_contract_turnover_inflow 2020, but line 2 gives 30.2 亿元" in msg
+
+
+def test_two_analyst_files_disagreeing_on_a_figure_is_an_error_naming_both(tmp_path):
+    row = "百色,tech_contract_turnover_inflow,2020,{},亿元,=,https://example.org/a,\n"
+    write_csv(tmp_path / "h", row.format(30.2), name="a.csv")
+    write_csv(tmp_path / "h", row.format(45.0), name="b.csv")
+    with pytest.raises(InputError) as err:
+        load_history([tmp_path / "h"])
+    msg = str(err.value)
+    assert "b.csv" in msg and "a.csv gives 30.2 亿元" in msg and "found 45.0 亿元" in msg
+    write_csv(tmp_path / "h", row.format(30.2), name="b.csv")  # the same figure twice is fine
+    assert load_history([tmp_path / "h"]).exact("百色", "tech_contract_turnover_inflow")[2020] == pytest.approx(30.2)

@@ -8,6 +8,7 @@ them to the indicator's canonical unit and keeps the published value and unit be
 from __future__ import annotations
 
 import datetime
+import difflib
 import hashlib
 import math
 import re
@@ -233,6 +234,7 @@ def load_history(
     for declared in (Path(d) / DECLARED for d in extra_dirs):  # analysts' own indicators change results too
         if declared.is_file():
             digest.update(declared.name.encode() + b"\0" + declared.read_bytes())
+    problems += _across_files([f for f in frames[: len(files) - len(shipped_files)] if len(f)], files)
     if problems:
         raise InputError(problems)
     table = pd.concat([f for f in frames if len(f)] or frames, ignore_index=True)  # a header-only file adds nothing
@@ -243,6 +245,32 @@ def load_history(
     if problems:
         raise InputError(problems)
     return History(table, digest.hexdigest()[:16], tuple(str(p) for p in files), vocab)
+
+
+def _across_files(frames: list[pd.DataFrame], files: list[Path]) -> list[Problem]:
+    """Two of the analyst's files giving different figures for one geo, indicator and year (neither
+    row naming a vintage): which one wins would hang on the files' order, so it is an error."""
+    if len(frames) < 2:
+        return []
+    rows = pd.concat(frames, ignore_index=True)
+    rows = rows[rows.vintage == rows.dataset]  # a named vintage keeps both on purpose
+    problems = []
+    for (geo, ind, year), g in rows.groupby(["geo", "indicator", "year"], sort=False):
+        first, *others = g.sort_values("priority").to_dict("records")
+        for other in others:
+            same = math.isclose(other["value"], first["value"], rel_tol=1e-9)
+            if other["priority"] != first["priority"] and not same:
+                problems.append(
+                    Problem(
+                        str(files[other["priority"]]),
+                        f"line {other['line']}",
+                        "value",
+                        f"{_as_read(other)} for {geo} {ind} {year}, "
+                        f"but {files[first['priority']]} gives {_as_read(first)}",
+                        "one figure per geo, indicator and year across the folder's files (or a 'vintage' column)",
+                    )
+                )
+    return problems
 
 
 def _load_file(path: Path, priority: int, vocab: Vocabulary, analyst: bool) -> pd.DataFrame:
@@ -258,7 +286,7 @@ def _load_file(path: Path, priority: int, vocab: Vocabulary, analyst: bool) -> p
         raw = {k: v.strip() for k, v in zip(header, cells, strict=True)}
         if not raw["value"]:  # a row of `kjqg template` not filled in: no figure, nothing to load
             continue
-        rec, row_problems = _parse_row(raw, f, f"{row_word} {line}", vocab, max_year)
+        rec, row_problems = _parse_row(raw, f, f"{row_word} {line}", vocab, max_year, analyst)
         if row_problems:
             problems.extend(row_problems)
             continue
@@ -273,7 +301,7 @@ def _load_file(path: Path, priority: int, vocab: Vocabulary, analyst: bool) -> p
         key = (rec["geo"], rec["indicator"], rec["year"], rec["vintage"])
         if key in seen:
             first = seen[key]
-            if (first["value"], first["qualifier"]) == (rec["value"], rec["qualifier"]):
+            if first["qualifier"] == rec["qualifier"] and math.isclose(first["value"], rec["value"], rel_tol=1e-9):
                 first["source"] += " | " + rec["source"]  # the same figure from another source
                 continue
             problems.append(
@@ -281,8 +309,8 @@ def _load_file(path: Path, priority: int, vocab: Vocabulary, analyst: bool) -> p
                     f,
                     f"{row_word} {line}",
                     "value",
-                    f"{rec['value_published']} for {key[0]} {key[1]} {key[2]}, but line "
-                    f"{first['line']} gives {first['value_published']}",
+                    f"{_as_read(rec)} for {key[0]} {key[1]} {key[2]}, but {row_word} {first['line']} gives "
+                    f"{_as_read(first)}",
                     "one value per geo, indicator, year and vintage (add a 'vintage' column to keep both)",
                 )
             )
@@ -295,6 +323,12 @@ def _load_file(path: Path, priority: int, vocab: Vocabulary, analyst: bool) -> p
         blank = f"{len(rows)} {row_word}s, every value blank" if rows else "a header and no rows"
         raise InputError.single("value", blank, "at least one figure filled in (or the file out of the folder)", f)
     return pd.DataFrame.from_records(records, columns=COLUMNS)
+
+
+def _as_read(rec: dict) -> str:
+    """A row's figure as written, with its qualifier and unit: '> 30.2 亿元'."""
+    bound = "" if rec["qualifier"] == "=" else f"{rec['qualifier']} "
+    return f"{bound}{rec['value_published']} {rec['unit_published']}"
 
 
 def _header_problems(f: str, header: list[str], row_word: str) -> list[Problem]:
@@ -313,7 +347,13 @@ def _header_problems(f: str, header: list[str], row_word: str) -> list[Problem]:
 BOUND_WORDS = re.compile(r"(?:突破|超过|逾|>|＞)\s*(?P<number>\d+(?:\.\d+)?)\s*(?:多|余|以上)?")
 
 
-def _parse_row(raw: dict, f: str, where: str, vocab: Vocabulary, max_year: int) -> tuple[dict, list[Problem]]:
+# counts that come in whole units (not 人年, full-time equivalents, nor 万家 and the like)
+WHOLE_COUNTS = frozenset(u for u, (dim, f) in units.UNITS.items() if dim == "count" and f == 1.0) - {"人年"}
+
+
+def _parse_row(
+    raw: dict, f: str, where: str, vocab: Vocabulary, max_year: int, analyst: bool = False
+) -> tuple[dict, list[Problem]]:
     problems: list[Problem] = []
 
     def bad(field: str, found: str, expected: str) -> None:
@@ -324,7 +364,12 @@ def _parse_row(raw: dict, f: str, where: str, vocab: Vocabulary, max_year: int) 
         bad("geo", shorten(raw["geo"]), "a place in params/geos.yaml (e.g. 广西 or 广西壮族自治区, 柳州 or 柳州市)")
     indicator = vocab.indicators.get(name)
     if indicator is None:
-        bad("indicator", shorten(name), "an indicator listed in params/indicators.yaml (e.g. rd_intensity)")
+        near = difflib.get_close_matches(name.lower(), list(vocab.indicators), n=1, cutoff=0.8)
+        hint = f"; did you mean {near[0]}?" if near else " (e.g. rd_intensity)"
+        bad("indicator", shorten(name), "an indicator listed in params/indicators.yaml or a plan's series" + hint)
+    elif analyst and indicator.bases:  # its figures are read by basis: these rows would be read by none
+        each = " or ".join(f"{ind} ({basis})" for basis, ind in indicator.bases.items())
+        bad("indicator", name, f"the indicator of the figure's basis: {each}")
     try:
         year = int(raw["year"])
         if not FIRST_YEAR <= year <= max_year:
@@ -356,6 +401,8 @@ def _parse_row(raw: dict, f: str, where: str, vocab: Vocabulary, max_year: int) 
         bad("value", raw["value"], f"a positive number for {name} (its growth is modelled on logs)")
     elif value is not None and unit == "%" and indicator is not None and indicator.kind == "share" and value >= 100:
         bad("value", raw["value"], f"a share under 100 % for {name} (modelled on the logit scale)")
+    elif value is not None and analyst and unit in WHOLE_COUNTS and value != round(value):
+        bad("value", raw["value"], f"a whole number of {unit} (a count; 万{unit} figures need the unit 万{unit})")
     if problems:
         return {}, problems
     note = raw.get("note", "")
