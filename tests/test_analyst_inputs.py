@@ -282,3 +282,12 @@ def test_a_declared_indicator_with_a_misspelled_field_or_no_label_is_named(tmp_p
     assert code == 2 and "Traceback" not in err
     assert "indicator platforms, field 'rnage': found rnage, unti" in err  # a misspelled range would switch it off
     assert "indicator firms, field 'label': found nothing" in err
+
+
+def test_a_flow_named_after_a_cumulative_target_asks_for_yearly_figures_not_the_running_total():
+    from kjqg_model.reporting.template import requests, series_sheet
+
+    ctx = Context.get()
+    sheet = series_sheet(requests(ctx.plan("baise_2021_2023"), ctx, 2020), ctx).set_index("序列代码 indicator")
+    ask = sheet.loc["baise_2021_2023.sci_tech_achievements_transferred_cum", "填写要求"]
+    assert ask.startswith("当年发生数") and "请勿填累计值" in ask

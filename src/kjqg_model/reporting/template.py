@@ -101,6 +101,8 @@ def series_sheet(reqs: list[Request], ctx: Context) -> pd.DataFrame:
         extra = ""
         if ind.model == "ratio" and ind.declared_in:
             extra = f"；也可改填分子 {ind.inputs[0]} 与分母 {ind.inputs[1]}，程序自动相除"
+        if ind.kind == "flow" and "累计" in ind.label:  # named after a cumulative target, asked for by year
+            extra += "；目标的累计数由程序把各年相加，请勿填累计值"
         rows.append(
             {
                 "地区 geo": r.geo,
