@@ -101,7 +101,7 @@ _GROWTH_TAIL = re.compile(r"(?:年均|(?<!\d)年|同比)(?:增长|增速|增幅)
 # the average yearly growth it means
 _SINCE = re.compile(r"(?:(?:较|比)\s*(20\d{2})\s*年?(?:底|末)?\s*)?(?:增长|提高|增加)$")
 # a figure from the start of a from-to goal (由2023年的0.86件提高到2.5件) is the present, not a goal
-_FROM = re.compile(r"(?:由|从)\s*(20\d{2})\s*年(?:底|末)?的?\s*$")
+_FROM = re.compile(r"(?:由|从)\s*20\d{2}\s*年(?:底|末)?的?\s*$")
 _NO_DECREASE = re.compile(r"只增不减")
 _MONEY_NAME = re.compile(r"支出|投入|经费|资金")
 _BARE_NAME = re.compile(r"(?:年均|年增|同比)|(?:净增|新增|增加)$")  # names only how, not what
@@ -366,14 +366,19 @@ def _period(title: str, plan_id: str, text: str) -> tuple[int, int] | None:
     """The plan period: from the title (2024—2026, or 十四五: 2021–2025), else from a plan id
     ending in _2024_2026, else the first period written in the text, else the first five-year plan
     the text names."""
-    for where in (title, plan_id, text):
-        m = re.search(r"(20\d{2})_(20\d{2})$", where) if where is plan_id else _PERIOD.search(where)
-        if m and int(m.group(1)) < int(m.group(2)):
+    found = (
+        _PERIOD.search(title),
+        _FIVE_YEAR.search(title),
+        re.search(r"(20\d{2})_(20\d{2})$", plan_id),
+        _PERIOD.search(text),
+        _FIVE_YEAR.search(_BRACKETED.sub("", text)),  # 落实《…“十四五”规划》 names another plan
+    )
+    for m in filter(None, found):
+        if m.re is _FIVE_YEAR:
+            return _FIVE_YEAR_PLANS[m.group()]
+        if int(m.group(1)) < int(m.group(2)):
             return int(m.group(1)), int(m.group(2))
-        if where is title and (five := _FIVE_YEAR.search(title)):
-            return _FIVE_YEAR_PLANS[five.group()]
-    five = _FIVE_YEAR.search(_BRACKETED.sub("", text))  # 落实《…“十四五”规划》 names another plan
-    return _FIVE_YEAR_PLANS[five.group()] if five else None
+    return None
 
 
 def _base_year(period: tuple[int, int] | None, found: list[_Found]) -> int | None:
@@ -513,8 +518,8 @@ def _clause(verbatim: str, clause: str, where: _Where, geo_names: tuple[str, ...
         after = clause[m.end() : matches[i + 1].start() if i + 1 < len(matches) else len(clause)]
         if _not_a_goal(before, after, i + 1 < len(matches), geo_names):
             continue
-        if start := _FROM.search(before):  # 由2023年的0.86件提高到2.5件: the goal is 2.5, of what precedes 由
-            subject = _name(before[: start.start()], "") or subject
+        if present := _FROM.search(before):  # 由2023年的0.86件提高到2.5件: the goal is 2.5, of what precedes 由
+            subject = _name(before[: present.start()], "") or subject
             continue
         name = _name(before, after)
         if _NO_GOAL_NAME.search(name):

@@ -234,7 +234,7 @@ def load_history(
     for declared in (Path(d) / DECLARED for d in extra_dirs):  # analysts' own indicators change results too
         if declared.is_file():
             digest.update(declared.name.encode() + b"\0" + declared.read_bytes())
-    problems += _across_files([f for f in frames[: len(files) - len(shipped_files)] if len(f)], files)
+    problems += _across_files(frames, files, len(files) - len(shipped_files))
     if problems:
         raise InputError(problems)
     table = pd.concat([f for f in frames if len(f)] or frames, ignore_index=True)  # a header-only file adds nothing
@@ -247,13 +247,14 @@ def load_history(
     return History(table, digest.hexdigest()[:16], tuple(str(p) for p in files), vocab)
 
 
-def _across_files(frames: list[pd.DataFrame], files: list[Path]) -> list[Problem]:
-    """Two of the analyst's files giving different figures for one geo, indicator and year (neither
-    row naming a vintage): which one wins would hang on the files' order, so it is an error."""
-    if len(frames) < 2:
+def _across_files(frames: list[pd.DataFrame], files: list[Path], n_analyst: int) -> list[Problem]:
+    """Two of the analyst's files (the first `n_analyst` of `files`) giving different figures for
+    one geo, indicator and year (neither row naming a vintage): which one wins would hang on the
+    files' order, so it is an error."""
+    if n_analyst < 2:
         return []
-    rows = pd.concat(frames, ignore_index=True)
-    rows = rows[rows.vintage == rows.dataset]  # a named vintage keeps both on purpose
+    rows = pd.concat([f for f in frames if len(f)] or frames, ignore_index=True)
+    rows = rows[(rows.priority < n_analyst) & (rows.vintage == rows.dataset)]  # a named vintage keeps both
     problems = []
     for (geo, ind, year), g in rows.groupby(["geo", "indicator", "year"], sort=False):
         first, *others = g.sort_values("priority").to_dict("records")
@@ -263,7 +264,7 @@ def _across_files(frames: list[pd.DataFrame], files: list[Path]) -> list[Problem
                 problems.append(
                     Problem(
                         str(files[other["priority"]]),
-                        f"line {other['line']}",
+                        f"{_row_word(files[other['priority']])} {other['line']}",
                         "value",
                         f"{_as_read(other)} for {geo} {ind} {year}, "
                         f"but {files[first['priority']]} gives {_as_read(first)}",
@@ -275,7 +276,7 @@ def _across_files(frames: list[pd.DataFrame], files: list[Path]) -> list[Problem
 
 def _load_file(path: Path, priority: int, vocab: Vocabulary, analyst: bool) -> pd.DataFrame:
     f, header, rows = read_table(path)
-    row_word = "row" if path.suffix.lower() == ".xlsx" else "line"  # Excel numbers rows
+    row_word = _row_word(path)
     problems = _header_problems(f, header, row_word)
     problems += [] if problems else ragged_rows(f, header, rows, row_word)
     if problems:
@@ -323,6 +324,10 @@ def _load_file(path: Path, priority: int, vocab: Vocabulary, analyst: bool) -> p
         blank = f"{len(rows)} {row_word}s, every value blank" if rows else "a header and no rows"
         raise InputError.single("value", blank, "at least one figure filled in (or the file out of the folder)", f)
     return pd.DataFrame.from_records(records, columns=COLUMNS)
+
+
+def _row_word(path: Path) -> str:
+    return "row" if path.suffix.lower() == ".xlsx" else "line"  # Excel numbers rows
 
 
 def _as_read(rec: dict) -> str:
