@@ -56,6 +56,14 @@ def history_error(tmp_path, body, **kw) -> str:
         (GOOD.replace("0.84", "100"), HEADER, r"field 'value': found 100.*logit"),
         (GOOD.replace("2023", "2099"), HEADER, r"field 'year': found 2099; expected a data year from 1949"),
         (GOOD.replace("2023", "二〇二三"), HEADER, r"field 'year'.*a whole year"),
+        (GOOD.replace("2023", "2023.5"), HEADER, r"field 'year'.*a whole year"),
+        (GOOD.replace("0.84", "0.84,0.86"), HEADER.replace("value", "value,value"), r"column 'value' 2 times"),
+        (GOOD.replace("0.84", "0.84,"), HEADER.replace("value", "value,"), r"column 5 without a name"),
+        (
+            GOOD.replace("rd_intensity,2023,0.84,%", "gdp,2023,1e305,万亿元"),
+            HEADER,
+            r"found 1e305 万亿元; expected a figure of plausible size",
+        ),
         (GOOD.replace(",=,", ",>=,"), HEADER, r"field 'qualifier': found '>='"),
         (GOOD.replace("https://example.org/a", ""), HEADER, r"field 'source': found an empty cell"),
         (GOOD + GOOD.replace("0.84", "0.85"), HEADER, r"line 3, field 'value': found 0.85 .* line 2 gives 0.84"),
@@ -70,6 +78,12 @@ def test_identical_figure_from_two_sources_is_accepted(tmp_path):
     write_csv(tmp_path / "h", GOOD + GOOD.replace("example.org/a", "example.org/b"))
     h = load_history([tmp_path / "h"])
     assert h.series("广西", "rd_intensity").loc[2023, "source"].endswith("example.org/b")
+
+
+def test_a_year_written_as_a_whole_decimal_reads_as_in_a_workbook(tmp_path):
+    write_csv(tmp_path / "h", GOOD.replace("2023", "2023.0"))  # as a CSV exported from a float column
+    row = load_history([tmp_path / "h"]).series("广西", "rd_intensity").loc[2023]
+    assert (row.value, row.source) == (0.84, "https://example.org/a")
 
 
 def test_all_problems_of_a_file_are_listed_together(tmp_path):

@@ -196,3 +196,20 @@ def test_rows_no_target_reads_are_named(tmp_path):
     assert code == 0 and "# read by no target of baise_2021_2023: 柳州 gdp" in out  # no probability at all: still said
     code, out, _ = run("probabilities", "--plan", "liuzhou_2021_2023", "--paths", "200", "--history", str(tmp_path))
     assert code == 0 and "read by no target" not in out  # 柳州's R&D intensity divides by it
+
+
+def test_an_analyst_figure_replacing_a_published_one_is_said_in_the_output_and_the_brief(tmp_path):
+    from kjqg_model.reporting.brief import Brief
+
+    write_csv(
+        tmp_path, "广西,rd_intensity,2023,0.90,%,=,my correction,\n广西,rd_intensity,2022,0.83,%,=,as published,\n"
+    )
+    code, out, err = run("probabilities", "--plan", "guangxi_2021_2023", "--paths", "200", "--history", str(tmp_path))
+    assert code == 0, err
+    assert "# your files replace 1 published figure(s): 广西 rd_intensity 2023: 0.84 → 0.9 % (extra.csv)" in out
+    brief = Brief("guangxi_2021_2023", ("baseline",), None, 200, history_dirs=[tmp_path])
+    rows = brief.rows(brief.results, brief.scenarios)
+    assert brief.override_notes(rows) == [
+        "本简报采用地方提供的数据，替换了公开发布的数值（广西R&D经费投入强度2023年0.84%→0.90%）；结果以地方数据为准。"
+    ]
+    assert Brief("guangxi_2021_2023", ("baseline",), None, 200).override_notes(rows) == []

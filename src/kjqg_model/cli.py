@@ -11,11 +11,10 @@ from pathlib import Path
 import pandas as pd
 
 from . import __version__
-from .analysis.readiness import THIN, observations, readiness, series_for, unread_rows
+from .analysis.readiness import THIN, analyst_files, observations, overridden_rows, readiness, series_for, unread_rows
 from .engine.streams import MAX_PATHS
 from .inputs.context import Context
 from .inputs.errors import InputError
-from .inputs.locations import params_dir
 from .inputs.targets import targets_frame
 from .inputs.vocab import load_vocabulary
 from .reporting.outputs import write_csv
@@ -235,13 +234,22 @@ def cmd_probabilities(args) -> None:
 def _unread_note(ctx: Context, plans: list[str], stream=None) -> None:
     """Name the analysts' series no target of `plans` reads (a 柳州 series in a 桂林 folder)."""
     targets = [t for p in plans for t in ctx.plan(p).targets]
-    shipped = (params_dir() / "history").resolve()
-    analyst = sum(Path(f).resolve().parent != shipped for f in ctx.history.files)
-    unread = unread_rows(ctx.history, targets, ctx.vocab, analyst)
+    unread = unread_rows(ctx.history, targets, ctx.vocab, analyst_files(ctx.history))
     if len(unread):
         listed = "; ".join(f"{r.geo} {r.indicator} ({r.rows} rows, {r.file})" for r in unread.head(6).itertuples())
         print(
             f"# read by no target of {', '.join(plans)}: {listed}{' …' if len(unread) > 6 else ''}",
+            file=stream or sys.stdout,
+        )
+    replaced = overridden_rows(ctx.history)
+    if len(replaced):
+        listed = "; ".join(
+            f"{r.geo} {r.indicator} {r.year}: {r.value_shipped:,.6g} → {r.value:,.6g} {r.unit} ({r.file})"
+            for r in replaced.head(4).itertuples()
+        )
+        print(
+            f"# your files replace {len(replaced)} published figure(s): {listed}{' …' if len(replaced) > 4 else ''} "
+            "(kjqg data --view conflicts lists them all)",
             file=stream or sys.stdout,
         )
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..inputs.history import History
+from ..inputs.locations import params_dir
 from ..inputs.targets import Target
 from ..inputs.vocab import Vocabulary
 
@@ -59,6 +61,30 @@ def unread_rows(history: History, targets, vocab: Vocabulary, n_analyst_files: i
     need = needed_series(targets, vocab)
     unread = rows[np.array([(g, i) not in need for g, i in zip(rows.geo, rows.indicator, strict=True)], dtype=bool)]
     return unread.groupby(["geo", "indicator"]).agg(rows=("year", "size"), file=("file", "first")).reset_index()
+
+
+def analyst_files(history: History) -> int:
+    """How many of the history's files are the analysts' (they come first, before the shipped ones)."""
+    shipped = (params_dir() / "history").resolve()
+    return sum(Path(f).resolve().parent != shipped for f in history.files)
+
+
+def overridden_rows(history: History, needed: set[tuple[str, str]] | None = None) -> pd.DataFrame:
+    """The published figures the analysts' files replace with a different figure (geo, indicator,
+    year, value_shipped, the analyst's value, file), of the `needed` series if given: a correction
+    is welcome, but it should be a known one."""
+    n_analyst_files = analyst_files(history)
+    keys = ["geo", "indicator", "year"]
+    t = history.table.sort_values([*keys, "priority"], kind="stable")
+    mine = t[t.priority < n_analyst_files].drop_duplicates(keys)
+    published = t[t.priority >= n_analyst_files].drop_duplicates(keys)
+    both = mine.merge(published, on=keys, suffixes=("", "_shipped"))
+    if needed is not None:
+        both = both[np.array([(g, i) in needed for g, i in zip(both.geo, both.indicator, strict=True)], dtype=bool)]
+    differs = ~np.isclose(both.value, both.value_shipped, rtol=1e-9, atol=0) | (
+        both.qualifier != both.qualifier_shipped
+    )
+    return both.loc[differs, [*keys, "value_shipped", "value", "unit", "file"]].reset_index(drop=True)
 
 
 def observations(history: History, geo: str, indicator: str, origin: int | None, vocab: Vocabulary) -> Need:

@@ -338,8 +338,17 @@ def _as_read(rec: dict) -> str:
 
 def _header_problems(f: str, header: list[str], row_word: str) -> list[Problem]:
     missing = [c for c in REQUIRED if c not in header]
-    unknown = [c for c in header if c not in REQUIRED + OPTIONAL]
+    unknown = [c for c in header if c and c not in REQUIRED + OPTIONAL]
+    unnamed = [i + 1 for i, c in enumerate(header) if not c]
+    doubled = sorted({c for c in header if c and header.count(c) > 1})
     problems = []
+    if doubled:  # read as a dict, the later column would silently replace the earlier
+        found = "column " + ", ".join(f"'{c}' {header.count(c)} times" for c in doubled)
+        problems.append(Problem(f, f"{row_word} 1", "header", found, "each column once (delete or rename the copy)"))
+    if unnamed:  # a merged cell or a stray column
+        found = f"column {', '.join(map(str, unnamed))} without a name (a merged or blank header cell?)"
+        expected = "a name in every header cell: " + ", ".join(REQUIRED + OPTIONAL)
+        problems.append(Problem(f, f"{row_word} 1", "header", found, expected))
     if missing:
         expected = f"columns {', '.join(REQUIRED)} (+ optional {', '.join(OPTIONAL)})"
         problems.append(Problem(f, f"{row_word} 1", "header", f"no column {', '.join(missing)}", expected))
@@ -349,6 +358,7 @@ def _header_problems(f: str, header: list[str], row_word: str) -> list[Problem]:
     return problems
 
 
+_WHOLE_YEAR = re.compile(r"(\d{4})(?:\.0*)?")
 BOUND_WORDS = re.compile(r"(?:突破|超过|逾|>|＞)\s*(?P<number>\d+(?:\.\d+)?)\s*(?:多|余|以上)?")
 
 
@@ -375,11 +385,11 @@ def _parse_row(
     elif analyst and indicator.bases:  # its figures are read by basis: these rows would be read by none
         each = " or ".join(f"{ind} ({basis})" for basis, ind in indicator.bases.items())
         bad("indicator", name, f"the indicator of the figure's basis: {each}")
-    try:
-        year = int(raw["year"])
+    if whole := _WHOLE_YEAR.fullmatch(raw["year"]):  # 2021.0 as a CSV exported from a float column has it
+        year = int(whole[1])
         if not FIRST_YEAR <= year <= max_year:
             bad("year", raw["year"], f"a data year from {FIRST_YEAR} to {max_year}")
-    except ValueError:
+    else:
         year = None
         bad("year", shorten(raw["year"]), "a whole year such as 2021")
     try:
@@ -408,6 +418,9 @@ def _parse_row(
         bad("value", raw["value"], f"a share under 100 % for {name} (modelled on the logit scale)")
     elif value is not None and analyst and unit in WHOLE_COUNTS and value != round(value):
         bad("value", raw["value"], f"a whole number of {unit} (a count; 万{unit} figures need the unit 万{unit})")
+    if not problems and not math.isfinite(value * units.factor(unit, indicator.unit)):
+        overflow = f"a figure of plausible size (this one overflows in {indicator.unit})"
+        bad("value", f"{raw['value']} {raw['unit']}", overflow)
     if problems:
         return {}, problems
     note = raw.get("note", "")

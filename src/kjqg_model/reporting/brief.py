@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..analysis.evaluate import evaluate_plans
 from ..analysis.outcomes import concrete_indicator
-from ..analysis.readiness import THIN, series_for
+from ..analysis.readiness import THIN, needed_series, overridden_rows, series_for
 from ..analysis.whatif import fiscal_driven, sensitivity_table, solve_required_growth
 from ..engine.fit import indicator_pool
 from ..engine.projection import GeoModel, NoHistory, Settings, simulate_indicator
@@ -512,7 +512,7 @@ class Brief:
             first = self.scenarios[:1]
             parts.append(self._table(still, first, {first[0]: "达成概率"}))
         notes = self.thin_notes(rows) + self.borrowed_notes(rows) + self.calibration_notes(rows)
-        notes += self.increase_notes(rows) + self.jump_notes(rows)
+        notes += self.increase_notes(rows) + self.jump_notes(rows) + self.override_notes(rows)
         se = self.results.mc_se.max()
         if pd.notna(se):
             notes.append(f"模拟误差：每个概率按 {self.n_paths:,} 条模拟路径计算，标准误不超过 {se:.1%}。")
@@ -620,6 +620,19 @@ class Brief:
                 lapsed = "，到期退出的企业已扣除" if ind.model == "stock_from_flows" else ""
                 notes.append(f"“{t.name}”按年末保有量的净增计算（{b}年末减{a}年末{lapsed}），不是各年新增数之和。")
         return notes
+
+    def override_notes(self, rows: list[Row]) -> list[str]:
+        """One line when the local data replace published figures these targets read: the reader
+        should know that the result rests on a correction."""
+        replaced = overridden_rows(self.ctx.history, needed_series([r.target for r in rows], self.ctx.vocab))
+        if replaced.empty:
+            return []
+        shown = "；".join(
+            f"{r.geo}{self.label(r.indicator)}{r.year}年{_amount(r.value_shipped, r.unit)}→{_amount(r.value, r.unit)}"
+            for r in replaced.head(3).itertuples()
+        )
+        more = f"等{len(replaced)}个" if len(replaced) > 3 else ""
+        return [f"本简报采用地方提供的数据，替换了{more}公开发布的数值（{shown}）；结果以地方数据为准。"]
 
     def jump_notes(self, rows: list[Row]) -> list[str]:
         """A published year far above the year before decides a cumulative or level outcome:
