@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from kjqg_model.analysis.outcomes import outcome
 from kjqg_model.inputs.analyst_series import implied_series, stem
 from kjqg_model.inputs.context import Context
@@ -27,6 +29,7 @@ def test_one_series_per_quantity_with_kind_and_unit_from_its_targets():
         make("share_2023", "新产品销售收入占比", "level", "%"),
         make("share_increase_2020_2023", "新产品销售收入占比提高幅度", "increase", "百分点", period=(2020, 2023)),
         make("revenue_growth", "科技服务业营业收入年均增长", "growth_rate", "%", period=(2020, 2023)),
+        replace(make("talents_each_year", "每年引进高层次人才", "level", "人", period=(2021, 2023)), each_year=True),
     )
     out, series = implied_series("p", targets)
     ids = {t.id: t.indicator for t in out}
@@ -40,6 +43,7 @@ def test_one_series_per_quantity_with_kind_and_unit_from_its_targets():
     assert kinds["p.share"] == ("%", "share") and kinds["p.share_increase"] == ("%", "share")
     assert series["p.share_increase"].label == "新产品销售收入占比"
     assert kinds["p.revenue_growth"] == ("亿元", "flow")  # an amount's growth: the name says revenue
+    assert kinds["p.talents"] == ("人", "flow")  # at least 50 a year: a count of each year's arrivals
 
 
 def test_targets_in_different_units_get_different_series():

@@ -130,6 +130,8 @@ def test_goals_and_outcomes_read_in_words_with_units():
     share = target(kind="level", unit="%", threshold=2.2)
     assert actual_text(share, 1.835901) == "1.84%" and actual_text(share, 0.84) == "0.84%"
     assert goal(target(kind="level", threshold=2, threshold_high=3, unit="个")) == "2023年2—3个"
+    yearly = target(kind="level", period=(2026, 2030), year=2030, threshold=1000, unit="万元", each_year=True)
+    assert goal(yearly) == "2026—2030年每年≥1000万元" and actual_text(yearly, 900) == "最低一年900万元"
 
 
 def test_sources_cite_the_statistical_publication():

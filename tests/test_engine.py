@@ -85,6 +85,26 @@ def test_cumulative_increase_growth_and_each_year_on_hand_made_paths():
     assert list(each.met(outcome(each, lookup(paths), VOCAB))) == [True, False, True]  # 2022: 9 -> 9
 
 
+def test_a_level_that_must_hold_each_year_is_judged_on_its_worst_year():
+    paths = {("广西", 2021): [120, 90, 130], ("广西", 2022): [110, 130, 95], ("广西", 2023): [105, 140, 150]}
+    once = target(threshold=100.0)
+    each = target(threshold=100.0, period=(2021, 2023), each_year=True)
+    assert list(once.met(outcome(once, lookup(paths), VOCAB))) == [True, True, True]
+    assert list(outcome(each, lookup(paths), VOCAB)) == [105, 90, 95]
+    assert list(each.met(outcome(each, lookup(paths), VOCAB))) == [True, False, False]
+
+
+def test_a_condition_for_each_year_is_decided_by_a_published_year_that_fails_it(tmp_path):
+    from kjqg_model.analysis.outcomes import actual_outcome
+
+    rows = "".join(f"百色,rd_expenditure,{y},{v},亿元,=,https://example.org,\n" for y, v in ((2021, 15), (2022, 9)))
+    history = load_history([write_csv(tmp_path / "h", rows).parent])
+    each = target(geo="百色", threshold=10.0, year=2025, period=(2021, 2025), each_year=True)
+    assert actual_outcome(each, history, VOCAB, "rd_expenditure") == (9.0, "=")  # 2022 failed: missed already
+    passing = target(geo="百色", threshold=8.0, year=2025, period=(2021, 2025), each_year=True)
+    assert actual_outcome(passing, history, VOCAB, "rd_expenditure") is None  # 2023-2025 still to come
+
+
 def test_relative_and_unit_conversion():
     paths = {("柳州", 2023): [2.0, 2.7], ("全国", 2023): [2.5, 2.5]}
     rel = target(geo="柳州", indicator="rd_intensity", kind="relative", relative_to="全国", threshold=1.0, unit="ratio")

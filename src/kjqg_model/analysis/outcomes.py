@@ -24,26 +24,39 @@ ValueAt = Callable[[str, int], np.ndarray]  # (geo, year) -> values in the indic
 
 
 def outcome(target: Target, value_at: ValueAt, vocab: Vocabulary) -> np.ndarray:
-    """The target's measure on every path, in the target's own unit."""
-    ind = vocab.indicators[target.indicator]
-    geo, kind = target.geo, target.kind
-    if kind == "relative":
-        return value_at(geo, target.year) / value_at(target.relative_to, target.year)
-    if kind == "level":
-        return value_at(geo, target.year) * units.factor(ind.unit, target.unit)
-    start, end = target.period
-    if kind == "cumulative":
-        return sum(value_at(geo, y) for y in range(start, end + 1)) * units.factor(ind.unit, target.unit)
-    steps = [(start, end)] if not target.each_year else [(y - 1, y) for y in range(start + 1, end + 1)]
-    per_step = []
-    for a, b in steps:
-        va, vb = value_at(geo, a), value_at(geo, b)
-        if kind == "growth_rate":
-            per_step.append(100 * ((vb / va) ** (1 / (b - a)) - 1))
-        else:  # increase; a share's increase is in 百分点, the same number as its % difference
-            per_step.append((vb - va) * (1.0 if ind.dimension == "share" else units.factor(ind.unit, target.unit)))
+    """The target's measure on every path, in the target's own unit: for a condition that must
+    hold each year, that of its worst year."""
+    return _worst(target, [step() for step in _steps(target, value_at, vocab)])
+
+
+def _worst(target: Target, per_step: list[np.ndarray]) -> np.ndarray:
     worst = np.minimum if target.comparator in (">", ">=", "~") else np.maximum
     return per_step[0] if len(per_step) == 1 else worst.reduce(np.vstack(per_step), axis=0)
+
+
+def _steps(target: Target, value_at: ValueAt, vocab: Vocabulary) -> list[Callable[[], np.ndarray]]:
+    """The measure of each year the condition is judged in (one, unless it must hold each year)."""
+    ind = vocab.indicators[target.indicator]
+    geo, kind = target.geo, target.kind
+    each = target.each_year and target.period is not None
+    if kind in ("relative", "level"):
+        years = range(target.period[0], target.period[1] + 1) if each else [target.year]
+        if kind == "relative":
+            return [lambda y=y: value_at(geo, y) / value_at(target.relative_to, y) for y in years]
+        return [lambda y=y: value_at(geo, y) * units.factor(ind.unit, target.unit) for y in years]
+    start, end = target.period
+    if kind == "cumulative":
+        return [lambda: sum(value_at(geo, y) for y in range(start, end + 1)) * units.factor(ind.unit, target.unit)]
+
+    def change(a: int, b: int) -> np.ndarray:
+        va, vb = value_at(geo, a), value_at(geo, b)
+        if kind == "growth_rate":
+            return 100 * ((vb / va) ** (1 / (b - a)) - 1)
+        # increase; a share's increase is in 百分点, the same number as its % difference
+        return (vb - va) * (1.0 if ind.dimension == "share" else units.factor(ind.unit, target.unit))
+
+    pairs = [(y - 1, y) for y in range(start + 1, end + 1)] if each else [(start, end)]
+    return [lambda a=a, b=b: change(a, b) for a, b in pairs]
 
 
 def concrete_indicator(target: Target, vocab: Vocabulary, basis: str | None = None) -> str:
@@ -81,10 +94,18 @@ def actual_outcome(target: Target, history: History, vocab: Vocabulary, indicato
         qualifiers.append(got[1])
         return np.array([got[0]])
 
-    try:  # the umbrella indicator and its bases share a unit, so the target converts either
-        value = float(outcome(target, value_at, vocab)[0])
-    except NoHistory:
+    known = []  # the umbrella indicator and its bases share a unit, so the target converts either
+    for step in _steps(target, value_at, vocab):
+        try:
+            known.append(step())
+        except NoHistory:
+            known.append(None)
+    seen = [v for v in known if v is not None]
+    if not seen:
         return None
+    value = float(_worst(target, seen)[0])
+    if len(seen) < len(known) and bool(target.met(value)):
+        return None  # a year is still unknown, and no known year has failed the condition already
     if any(q == ">" for q in qualifiers):
         # a lower bound stays one only where the outcome grows with every bounded input
         monotone = target.kind in ("level", "cumulative") and "<" not in qualifiers

@@ -82,15 +82,20 @@ def _label(name: str, kind: str) -> str:
 
 def _unit_and_kind(members: list[Target]) -> tuple[str, str]:
     """The series' unit and kind from what its targets say: % levels and 百分点 increases are
-    shares; counts are stocks unless the targets only add them up (累计); growth rates say nothing
-    of the unit, so the name decides between an amount and a count."""
+    shares; counts are stocks unless the targets only add them up (累计) or count each year's anew
+    (每年引进…不少于50人); growth rates say nothing of the unit, so the name decides between an amount
+    and a count."""
     dims = {units.dimension(t.unit): t.unit for t in members if t.kind not in ("growth_rate", "relative")}
     if "share" in dims or "share_change" in dims:
         return "%", "share"
     if "money" in dims:
         return dims["money"], "flow"
     if "count" in dims:
-        only_sums = all(t.kind == "cumulative" for t in members if units.dimension(t.unit) == "count")
+        only_sums = all(
+            t.kind == "cumulative" or (t.kind == "level" and t.each_year)
+            for t in members
+            if units.dimension(t.unit) == "count"
+        )
         return dims["count"], "flow" if only_sums else "stock"
     return ("亿元", "flow") if _MONEY_WORDS.search(members[0].name) else ("个", "stock")
 

@@ -94,12 +94,13 @@ def _threshold(t: Target) -> str:
 def goal(t: Target, stock: bool = False) -> str:
     """The target in words: year, comparison and amount ('2021—2023年累计＞2000亿元')."""
     cmp = "" if t.threshold_high is not None else COMPARATOR_ZH[t.comparator]  # '2—3个' says it all
+    when = f"{t.period[0]}—{t.period[1]}年每年" if t.each_year and t.period else f"{t.year}年"
     if t.kind == "relative":
         words = {">=": "不低于", ">": "高于", "~": "约为", "<": "低于", "<=": "不高于"}[t.comparator]
         times = "" if t.threshold == 1 else f"的{t.threshold:g}倍"
-        return f"{t.year}年{words}{t.relative_to}平均水平{times}"
+        return f"{when}{words}{t.relative_to}平均水平{times}"
     if t.kind == "level" or t.period is None:
-        return f"{t.year}年{cmp}{_threshold(t)}"
+        return f"{when}{cmp}{_threshold(t)}"
     a, b = t.period
     if t.kind == "cumulative":
         return f"{a}—{b}年累计{cmp}{_threshold(t)}"
@@ -117,9 +118,9 @@ def actual_text(t: Target, value: float, qualifier: str = "=") -> str:
     yearly condition, the worst year."""
     if pd.isna(value):
         return ""
-    if t.kind == "relative":
-        return f"为{t.relative_to}的{value:.2f}倍"
     worst = "最低一年" if t.each_year else ""
+    if t.kind == "relative":
+        return f"{worst}为{t.relative_to}的{value:.2f}倍"
     if t.kind == "growth_rate":
         return f"{worst}年均{value:.1f}%" if not worst else f"{worst}增长{value:.1f}%"
     amount = ("超过" if qualifier == ">" else "") + _amount(abs(value) if t.kind == "increase" else value, t.unit)
@@ -129,7 +130,7 @@ def actual_text(t: Target, value: float, qualifier: str = "=") -> str:
         a, b = t.period
         change = "增加" if value >= 0 else "减少"
         return f"{worst}比上年{change}{amount}" if worst else f"{b}年比{a}年{change}{amount}"
-    return amount + ("（下限）" if qualifier == ">" else "")
+    return worst + amount + ("（下限）" if qualifier == ">" else "")
 
 
 def _met_text(met) -> str:
