@@ -275,13 +275,15 @@ def test_a_template_never_overwrites_a_filled_in_file(tmp_path):
 
 def test_a_declared_indicator_with_a_misspelled_field_or_no_label_is_named(tmp_path):
     (tmp_path / "indicators.yaml").write_text(
-        "platforms: {label: 平台数, unti: 个, kind: stock, rnage: [0, 100]}\nfirms: {unit: 家, kind: stock}\n",
+        "platforms: {label: 平台数, unti: 个, kind: stock, rnage: [0, 100]}\nfirms: {unit: 家, kind: stock}\n"
+        "my_share: {label: 占比, unit: 亿元, kind: share}\n",
         encoding="utf-8",
     )
     code, _, err = run("data", "--history", str(tmp_path))
     assert code == 2 and "Traceback" not in err
     assert "indicator platforms, field 'rnage': found rnage, unti" in err  # a misspelled range would switch it off
     assert "indicator firms, field 'label': found nothing" in err
+    assert "indicator my_share, field 'unit': found 亿元 with kind share; expected unit % for a share" in err
 
 
 def test_a_flow_named_after_a_cumulative_target_asks_for_yearly_figures_not_the_running_total():

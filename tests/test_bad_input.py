@@ -137,6 +137,7 @@ def edit_target(params_copy, plan, index, **changes):
         (dict(indicator="rd_intensty"), r"field 'indicator': found 'rd_intensty'"),
         (dict(threshold="1.3%"), r"field 'threshold': found '1.3%'; expected a number"),
         (dict(year=3023), r"field 'year': found 3023"),
+        (dict(threshold=-1.3), r"field 'threshold': found -1.3; expected a number of at least 0 for a level target"),
         (dict(kind="growth_rate"), r"field 'period': found None; expected \[start, end\] for a growth_rate target"),
         (dict(kind="relative", unit="ratio"), r"field 'relative_to'"),
         (dict(clause=None), r"field 'clause': found 'nothing'"),

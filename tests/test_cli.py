@@ -213,3 +213,13 @@ def test_an_analyst_figure_replacing_a_published_one_is_said_in_the_output_and_t
         "本简报采用地方提供的数据，替换了公开发布的数值（广西R&D经费投入强度2023年0.84%→0.90%）；结果以地方数据为准。"
     ]
     assert Brief("guangxi_2021_2023", ("baseline",), None, 200).override_notes(rows) == []
+
+
+def test_a_table_is_never_written_into_an_input_folder(tmp_path):
+    write_csv(tmp_path, "百色,rd_intensity,2020,0.42,%,=,my bureau,\n")
+    data = (tmp_path / "extra.csv").read_bytes()
+    for out in ("extra.csv", "results.xlsx"):  # the analyst's own data, or a file the next run would read as data
+        code, _, err = run("probabilities", "--plan", "baise_2021_2023", "--history", str(tmp_path), "--out",
+                           str(tmp_path / out))  # fmt: skip
+        assert code == 2 and "inside the --history folder" in err
+    assert (tmp_path / "extra.csv").read_bytes() == data and not (tmp_path / "results.xlsx").exists()

@@ -192,3 +192,13 @@ def test_a_share_typed_as_a_fraction_near_its_target_is_caught_but_a_small_count
     talents = "guilin_2026_2030.joint_appointed_high_level_talents"  # a new programme: 1 人 against 50
     write_csv(tmp_path, "".join(f"桂林,{talents},{2022 + k},1,人,=,https://example.org,\n" for k in range(3)))
     assert len(load_history([tmp_path]).exact("桂林", talents)) == 3
+
+
+def test_a_flow_in_the_wrong_unit_is_caught_by_the_cumulative_target_on_it(tmp_path):
+    # 百色's plan: turnover > 160 亿元 over 2021-2023, about 53 亿元 a year; 45 万元 is 12,000-fold below
+    rows = "".join(f"百色,tech_contract_turnover_inflow,{y},{v},万元,=,x,\n" for y, v in ((2019, 38), (2020, 45)))
+    write_csv(tmp_path, rows)
+    with pytest.raises(InputError, match=r"line 3.*target > 160 亿元 over 3 years.*threshold of target"):
+        load_history([tmp_path])
+    write_csv(tmp_path, rows.replace("万元", "亿元"))
+    assert len(load_history([tmp_path]).exact("百色", "tech_contract_turnover_inflow")) == 2

@@ -36,6 +36,14 @@ def test_an_xlsx_overlay_is_read_like_a_csv(tmp_path):
     assert list(s.index) == [2021, 2022] and s.loc[2022, "value"] == pytest.approx(13.8)
 
 
+def test_a_percent_formatted_cell_reads_as_the_percent_it_shows(tmp_path):
+    path = workbook(tmp_path / "bureau.xlsx", [["百色", "rd_intensity", 2021, 0.0042, "%", "=", "百色统计公报", None]])
+    book = openpyxl.load_workbook(path)
+    book.active["D2"].number_format = "0.00%"  # typed as 0.42% in Excel: the cell holds 0.0042
+    book.save(path)
+    assert load_history([tmp_path]).series("百色", "rd_intensity").loc[2021, "value"] == pytest.approx(0.42)
+
+
 def test_a_bad_cell_is_named_by_file_sheet_row_and_column(tmp_path):
     workbook(tmp_path / "bureau.xlsx", [["百色", "rd_expenditure", "2021年", 12.5, "亿元", "=", "src", None]])
     with pytest.raises(InputError, match=r"bureau.xlsx \[sheet 历史数据\], row 2, field 'year'"):

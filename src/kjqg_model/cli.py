@@ -54,6 +54,10 @@ def _emit(frame: pd.DataFrame, args, columns: list[Column] | None = None) -> Non
         fmt = {".csv": "csv", ".xlsx": "xlsx"}.get(out.suffix.lower())
         if fmt is None or args.format not in ("table", fmt):
             raise InputError.single("--out", str(out), f"FILE.xlsx or FILE.csv, matching --format {args.format}")
+        for flag, folders in (("--history", getattr(args, "history", [])), ("--plans", getattr(args, "plans", []))):
+            if any(out.resolve().is_relative_to(Path(d).resolve()) for d in folders or []):
+                # it would replace the analyst's data, or be read as data by the next run
+                raise InputError.single("--out", f"{out}, inside the {flag} folder", "a file outside the input folders")
         (write_csv if fmt == "csv" else write_xlsx)(frame, out)
         print(f"# {len(frame)} rows written to {out}")
     elif args.format == "csv":

@@ -160,6 +160,8 @@ def progress(
         required = (goal / s[ref_year]) ** (1 / (target.year - ref_year)) - 1
     else:
         return np.nan, "n/a"
+    if not np.isfinite(required):
+        return np.nan, "n/a"
     if required <= 0:
         return np.inf, "on track"
     ratio = observed / required

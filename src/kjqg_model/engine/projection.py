@@ -254,9 +254,14 @@ class GeoModel:
             return Route("stock_from_flows", flow.anchor_year, stock, f"3-year {ind.inputs[0]} x ratio")
         own = self.series(indicator)
         if own is None:
-            raise NoHistory(
-                f"no history{' up to ' + str(self.origin) if self.origin else ''} for {self.geo} {indicator}"
-            )
+            upto = f" up to {self.origin}" if self.origin else ""
+            rows = self.history.series(self.geo, indicator, self.origin)
+            if len(rows):  # 突破4000 says where the series is not, not where it is
+                raise NoHistory(
+                    f"only bounds ({', '.join(sorted(set(rows.qualifier)))}) for {self.geo} {indicator}{upto}, "
+                    f"{len(rows)} rows: a forecast needs at least one exact figure"
+                )
+            raise NoHistory(f"no history{upto} for {self.geo} {indicator}")
         self._prepare(indicator)
         panel = self._uses_panel(indicator)
         about = "R&D panel model (fiscal and GDP driven)" if panel else "local linear trend, pooled prior"

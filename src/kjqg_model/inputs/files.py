@@ -94,8 +94,8 @@ def read_xlsx(path: Path) -> tuple[str, list[str], list[tuple[int, list[str]]]]:
     place = f"{path} [sheet {sheet.title}]"
     rows: list[tuple[int, list[str]]] = []
     header: list[str] = []
-    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-        cells = [_cell_text(v) for v in values]
+    for number, row in enumerate(sheet.iter_rows(), start=1):
+        cells = [_cell_text(c.value, getattr(c, "number_format", "")) for c in row]
         if number == 1:
             header = [c.strip() for c in cells]
             while header and not header[-1]:
@@ -133,10 +133,13 @@ def _uncomputed_formulas(path: Path, place: str, header: list[str]) -> list[Prob
     return problems
 
 
-def _cell_text(value) -> str:
-    """A cell as it would read in a CSV: whole numbers without '.0', empty cells as ''."""
+def _cell_text(value, number_format: str = "") -> str:
+    """A cell as it reads on screen, as a CSV would have it: whole numbers without '.0', empty cells
+    as '', and a number in a percent format as the percent shown (20 % is stored as 0.2)."""
     if value is None:
         return ""
+    if isinstance(value, int | float) and not isinstance(value, bool) and "%" in (number_format or ""):
+        value = round(value * 100, 12)  # 0.07 * 100 is 7.000000000000001
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)

@@ -413,7 +413,12 @@ def _parse_row(
     if not raw["source"]:
         bad("source", "an empty cell", "the URL or reference the figure was read in")
     if value is not None and indicator is not None and not indicator.signed and value <= 0:
-        bad("value", raw["value"], f"a positive number for {name} (its growth is modelled on logs)")
+        bad(
+            "value",
+            raw["value"],
+            f"a positive number for {name} (its growth is modelled on logs: a genuine 0 cannot be, even with "
+            "accept; leave that year out)",
+        )
     elif value is not None and unit == "%" and indicator is not None and indicator.kind == "share" and value >= 100:
         bad("value", raw["value"], f"a share under 100 % for {name} (modelled on the logit scale)")
     elif value is not None and analyst and unit in WHOLE_COUNTS and value != round(value):

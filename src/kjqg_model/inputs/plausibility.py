@@ -67,7 +67,8 @@ def implausible(table: pd.DataFrame, vocab: Vocabulary, targets=()) -> list[Prob
     for i in chosen.index[far & ~accepted & limit.notna()]:
         problems.append(_jump_problem(chosen, i, float(limit[i]), bool(alone[i])))
     problems += _above_parent(chosen, accepted, vocab) + _derived_out_of_range(chosen, accepted, vocab)
-    return problems + _far_from_targets(chosen, accepted, targets, vocab)
+    named = {(p.file, p.where) for p in problems}  # a row already blamed needs no second reason
+    return problems + [p for p in _far_from_targets(chosen, accepted, targets, vocab) if (p.file, p.where) not in named]
 
 
 def _derived_out_of_range(chosen: pd.DataFrame, accepted: pd.Series, vocab: Vocabulary) -> list[Problem]:
@@ -92,16 +93,26 @@ def _derived_out_of_range(chosen: pd.DataFrame, accepted: pd.Series, vocab: Voca
 
 
 def _far_from_targets(chosen: pd.DataFrame, accepted: pd.Series, targets, vocab: Vocabulary) -> list[Problem]:
-    """A level target TARGET_SPAN times above or below the latest value of its series: no plan
-    aims 20-fold off a share or 50-fold off an amount where it stands, so the series (or the
-    target) is in another unit."""
+    """A level target (or a cumulative one's yearly part) TARGET_SPAN times above or below the
+    latest value of its series: no plan aims 20-fold off a share or 50-fold off an amount where it
+    stands, so the series (or the target) is in another unit."""
     latest = chosen.drop_duplicates(["geo", "indicator"], keep="last")
     latest = pd.Series(latest.index, index=pd.MultiIndex.from_arrays([latest.geo, latest.indicator]))
     problems, seen = [], set()
-    for t in targets:
-        key = (t.geo, t.indicator)
-        ind = vocab.indicators.get(t.indicator) if t.indicator else None
-        if key in seen or t.kind != "level" or ind is None or t.unit != ind.unit or t.threshold <= 0:
+    concrete = [  # a target on an umbrella indicator (turnover) is judged on each basis's series
+        (t, name)
+        for t in targets
+        if t.indicator in vocab.indicators
+        for name in (list(vocab.indicators[t.indicator].bases.values()) or [t.indicator])
+    ]
+    for t, name in concrete:
+        key, ind = (t.geo, name), vocab.indicators[name]
+        if key in seen or t.kind not in ("level", "cumulative") or t.unit != ind.unit:
+            continue
+        # a cumulative target sums the period's years: its yearly part is what a year's figure is near
+        years = t.period[1] - t.period[0] + 1 if t.kind == "cumulative" and t.period else 1
+        per_year = t.threshold / years
+        if per_year <= 0:
             continue
         span = TARGET_SPAN.get("%" if ind.unit == "%" else ind.dimension)
         if span is None:
@@ -109,15 +120,16 @@ def _far_from_targets(chosen: pd.DataFrame, accepted: pd.Series, targets, vocab:
         if key not in latest.index or accepted[i := latest[key]]:
             continue
         r = chosen.loc[i]
-        if not 1 / span < t.threshold / float(r.value) < span:
+        if not 1 / span < per_year / float(r.value) < span:
             seen.add(key)
-            context = (
-                f", the latest of its series, against the plan's target {t.comparator} {_num(t.threshold)} {t.unit} "
-                f"for {t.year} ({t.plan}: {t.id})"
+            goal = f"{t.comparator} {_num(t.threshold)} {t.unit}" + (f" over {years} years" if years > 1 else "")
+            context = f", the latest of its series, against the plan's target {goal} for {t.year} ({t.plan}: {t.id})"
+            expected = (
+                f"a value within ×{span:g} of the plan's target{' a year' if years > 1 else ''} (if the figure is "
+                f"right, the slip is in the threshold of target {t.id} of plan {t.plan})"
             )
-            expected = f"a value within ×{span:g} of the plan's target"
             # a slip is named only where undoing it lands within ×5 of the target
-            problems.append(_slip_problem(r, context, float(r.value), t.threshold / 5, t.threshold * 5, expected))
+            problems.append(_slip_problem(r, context, float(r.value), per_year / 5, per_year * 5, expected))
     return problems
 
 

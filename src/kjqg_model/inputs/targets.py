@@ -262,6 +262,11 @@ def _check_values(entry: dict, vocab: Vocabulary, bad) -> None:
         bad("threshold_high", high, "a number not below threshold (the upper end of a range)")
     if units.dimension(str(entry["unit"])) is None:
         bad("unit", entry["unit"], "a known unit: " + ", ".join(units.UNITS))
+    ind = vocab.indicators.get(entry.get("indicator") or "")
+    amount = entry["kind"] in ("level", "cumulative") and (ind is None or not ind.signed)
+    if _number(threshold) and threshold < 0 and (amount or entry["kind"] == "relative"):
+        # a positive quantity is above it on every path: a slip, not a goal (a table's 0 is the plan's own)
+        bad("threshold", threshold, f"a number of at least 0 for a {entry['kind']} target")
 
 
 def _check_time(entry: dict, bad, period_bad) -> tuple[int | None, tuple[int, int] | None]:

@@ -193,6 +193,10 @@ def _parse_indicators(path: Path, known: dict[str, Indicator]) -> tuple[dict[str
             problems.append(Problem(str(path), where, "unit", repr(unit), "a known unit: " + ", ".join(units.UNITS)))
         if kind not in INDICATOR_KINDS:
             problems.append(Problem(str(path), where, "kind", repr(kind), " | ".join(sorted(INDICATOR_KINDS))))
+        elif units.dimension(unit) is not None and (kind == "share") != (units.dimension(unit) == "share"):
+            # a share is modelled on the logit of its %, an amount or count on its log
+            expected = "unit % for a share" if kind == "share" else f"kind share for a unit of {unit}"
+            problems.append(Problem(str(path), where, "unit", f"{unit} with kind {kind}", expected))
         model, inputs = str(props.get("model", "trend")), tuple(props.get("inputs") or ())
         if model not in MODELS or len(inputs) != MODELS[model]:
             expected = "; ".join(f"{m} with {k} inputs" for m, k in MODELS.items())
