@@ -202,3 +202,31 @@ def test_a_flow_in_the_wrong_unit_is_caught_by_the_cumulative_target_on_it(tmp_p
         load_history([tmp_path])
     write_csv(tmp_path, rows.replace("万元", "亿元"))
     assert len(load_history([tmp_path]).exact("百色", "tech_contract_turnover_inflow")) == 2
+
+
+def test_a_stock_typed_into_its_flow_series_is_caught_by_the_stock_it_makes(tmp_path):
+    # 百色's 高企: stock 33, 41, 50 typed again under recognitions; the stock would be 124, not 50
+    rows = "".join(
+        f"百色,{name},{2018 + k},{v},家,=,x,\n"
+        for name in ("hte_stock", "hte_recognitions")
+        for k, v in enumerate((33, 41, 50))
+    )
+    write_csv(tmp_path, rows)
+    with pytest.raises(InputError, match=r"line 4, field 'value'.*0.40 × the sum of hte_recognitions 2018–2020"):
+        load_history([tmp_path])
+    write_csv(
+        tmp_path,
+        "".join(f"百色,hte_recognitions,{2018 + k},{v},家,=,x,\n" for k, v in enumerate((12, 16, 20)))
+        + "百色,hte_stock,2020,50,家,=,x,\n",
+    )  # 12 + 16 + 20 = 48 against 50: consistent
+    assert load_history([tmp_path]).exact("百色", "hte_stock").loc[2020] == 50
+
+
+def test_a_ratio_typed_tenfold_off_is_caught_by_the_ratio_of_its_inputs(tmp_path):
+    # 柳州: R&D ÷ GDP (shipped) makes 1.84 % in 2022; a typed 0.22 % for 2020 is ×8 below it
+    rows = "".join(f"柳州,rd_intensity,{y},{v},%,=,x,\n" for y, v in ((2018, 0.2), (2019, 0.21), (2020, 0.22)))
+    write_csv(tmp_path, rows)
+    with pytest.raises(InputError, match=r"line 4.*makes 1.836 % in 2022 — looks like a misplaced decimal point"):
+        load_history([tmp_path])
+    write_csv(tmp_path, rows.replace(",0.2", ",2.0").replace(",0.21", ",2.1").replace(",0.22", ",2.2"))
+    assert len(load_history([tmp_path]).exact("柳州", "rd_intensity")) >= 3

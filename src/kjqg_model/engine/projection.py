@@ -26,7 +26,7 @@ from ..inputs.errors import InputError, Problem, is_whole
 from ..inputs.history import History
 from ..inputs.scenarios import SERIES as SCENARIO_SERIES
 from ..inputs.scenarios import Scenario
-from ..inputs.vocab import EXACT, Vocabulary
+from ..inputs.vocab import EXACT, STOCK_YEARS, Vocabulary
 from .fit import (
     RDPanelFit,
     driver_growth,
@@ -315,8 +315,8 @@ class GeoModel:
 
 def three_year_sums(flow: pd.Series) -> pd.Series:
     """Certificates last three years: the stock is about the sum of the last three years' flows."""
-    years = [y for y in flow.index if {y - 1, y - 2} <= set(flow.index)]
-    return pd.Series({y: flow[y] + flow[y - 1] + flow[y - 2] for y in years}, dtype=float)
+    years = [y for y in flow.index if set(range(y - STOCK_YEARS + 1, y)) <= set(flow.index)]
+    return pd.Series({y: sum(flow[y - k] for k in range(STOCK_YEARS)) for y in years}, dtype=float)
 
 
 @dataclass(frozen=True)

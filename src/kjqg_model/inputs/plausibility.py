@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import Problem
-from .vocab import EXACT, Vocabulary
+from .vocab import EXACT, STOCK_YEARS, Vocabulary
 
 MARGIN = np.log(2.0)  # beyond twice the largest yearly move of any other series of the indicator
 MIN_MOVES = 20  # yearly moves elsewhere needed to judge one series of an indicator
@@ -67,6 +67,7 @@ def implausible(table: pd.DataFrame, vocab: Vocabulary, targets=()) -> list[Prob
     for i in chosen.index[far & ~accepted & limit.notna()]:
         problems.append(_jump_problem(chosen, i, float(limit[i]), bool(alone[i])))
     problems += _above_parent(chosen, accepted, vocab) + _derived_out_of_range(chosen, accepted, vocab)
+    problems += _stock_against_flows(chosen, accepted, vocab) + _ratio_against_inputs(chosen, accepted, vocab)
     named = {(p.file, p.where) for p in problems}  # a row already blamed needs no second reason
     return problems + [p for p in _far_from_targets(chosen, accepted, targets, vocab) if (p.file, p.where) not in named]
 
@@ -88,6 +89,49 @@ def _derived_out_of_range(chosen: pd.DataFrame, accepted: pd.Series, vocab: Voca
             problems.append(_slip_problem(
                 r, f", which makes {ind.label} {_num(v)} {ind.unit} with {ind.inputs[1]} {_num(den[(geo, year)])}",
                 v, lo, hi, f"{ind.label} between {lo:g} and {hi:g} {ind.unit}",
+            ))  # fmt: skip
+    return problems
+
+
+RATIO_SPAN = 3.0  # a published ratio this far from its inputs' ratio, within MAX_GAP years: a slip
+# (the shipped R&D intensities lie within ×1.6 of R&D ÷ GDP the same year, ×1.9 two years apart)
+
+
+def _ratio_against_inputs(chosen: pd.DataFrame, accepted: pd.Series, vocab: Vocabulary) -> list[Problem]:
+    """A ratio typed as published (R&D intensity 0.22 %) more than RATIO_SPAN times off the ratio
+    of its inputs (R&D ÷ GDP = 1.84 %) in the nearest year within MAX_GAP: a whole series typed
+    ×10 off has no jump and stays in range, but cannot disagree with its own inputs. Blamed on the
+    ratio's row, or on the numerator's where the inputs' file takes precedence."""
+    values = chosen.set_index(["geo", "indicator", "year"])
+    present = set(values.index.get_level_values("indicator"))
+    problems = []
+    for name, ind in vocab.indicators.items():
+        if ind.model != "ratio" or not {name, *ind.inputs} <= present:
+            continue
+        num, den = (values.xs(i, level="indicator") for i in ind.inputs[:2])
+        derived = (ind.scale * num.value / den.value.reindex(num.index)).dropna()
+        for i in chosen.index[(chosen.indicator == name) & ~accepted]:
+            r = chosen.loc[i]
+            near = [(r.geo, r.year + d) for d in sorted(range(-MAX_GAP, MAX_GAP + 1), key=abs)]
+            key = next((k for k in near if k in derived.index), None)
+            if key is None or 1 / RATIO_SPAN <= float(r.value) / derived[key] <= RATIO_SPAN:
+                continue
+            inputs = pd.DataFrame([num.loc[key], den.loc[key]])
+            if (inputs.accept.fillna("") != "").any():
+                continue
+            if r.priority <= inputs.priority.min():
+                blamed = r
+            else:
+                blamed = chosen[(chosen.geo == r.geo) & (chosen.indicator == ind.inputs[0]) & (chosen.year == key[1])]
+                blamed = blamed.iloc[0]
+            context = f", but {ind.inputs[0]} ÷ {ind.inputs[1]} makes {_num(derived[key])} {ind.unit} in {key[1]}" + (
+                "" if blamed is r else f" (the {name} figure {r.value_published} {r.unit_published} disagrees)"
+            )
+            value = float(r.value) if blamed is r else float(derived[key])
+            reference = float(derived[key]) if blamed is r else float(r.value)
+            problems.append(_slip_problem(
+                blamed, context, value, reference / RATIO_SPAN, reference * RATIO_SPAN,
+                f"a {name} within ×{RATIO_SPAN:g} of the ratio of its inputs",
             ))  # fmt: skip
     return problems
 
@@ -175,6 +219,47 @@ def _above_parent(chosen: pd.DataFrame, accepted: pd.Series, vocab: Vocabulary) 
     whole = pd.Series(wholes.reindex(keys).to_numpy(), index=rows.index)
     over = rows.index[rows.value.astype(float) > PART_SLACK * whole]
     return [_parent_problem(chosen.loc[i], parent[chosen.loc[i, "geo"]], float(whole[i])) for i in over]
+
+
+STOCK_SPAN = 2.0  # a stock this many times off its last years' flows: one series holds the other's figures
+
+
+def _stock_against_flows(chosen: pd.DataFrame, accepted: pd.Series, vocab: Vocabulary) -> list[Problem]:
+    """A stock built from flows (高企 = about the last three years' recognitions, c = 1 ± 5 %) more
+    than STOCK_SPAN times off their sum in a year both are published: the stock typed as the year's
+    recognitions, or the reverse. Blamed on the stock's row, or on the last flow's where the flows
+    come from a file that takes precedence (the analyst's, beside a published stock)."""
+    values = chosen.set_index(["geo", "indicator", "year"])
+    problems = []
+    for name, ind in vocab.indicators.items():
+        if ind.model != "stock_from_flows":
+            continue
+        flow_name = ind.inputs[0]
+        for i in chosen.index[(chosen.indicator == name) & ~accepted]:
+            r = chosen.loc[i]
+            keys = [(r.geo, flow_name, r.year - k) for k in range(STOCK_YEARS)]
+            if not all(k in values.index for k in keys):
+                continue
+            flows = values.loc[keys]
+            ratio = float(r.value) / float(flows.value.sum())
+            if 1 / STOCK_SPAN <= ratio <= STOCK_SPAN or (flows.accept.fillna("") != "").any():
+                continue
+            blamed = r if r.priority <= flows.priority.min() else flows.loc[keys[0]]
+            problems.append(_stock_problem(r, flow_name, flows, ratio, blamed))
+    return problems
+
+
+def _stock_problem(r, flow_name: str, flows: pd.DataFrame, ratio: float, blamed) -> Problem:
+    years = f"{r.year - STOCK_YEARS + 1}–{r.year}"
+    return Problem(
+        str(blamed.file),
+        _where(blamed),
+        "value",
+        f"{r.indicator} {r.geo} {r.year} = {r.value:.6g} {r.unit}, {ratio:.2f} × the sum of {flow_name} {years} "
+        f"({flows.value.sum():.6g}): the stock is about the last {STOCK_YEARS} years' flows",
+        f"a stock within ×{STOCK_SPAN:g} of that sum (is one series typed with the other's figures — the year-end "
+        f"stock under {flow_name}, or a year's flow under {r.indicator}?); {ACCEPT}",
+    )
 
 
 def _parent_problem(r, whole_geo: str, whole: float) -> Problem:

@@ -24,6 +24,7 @@ INDICATOR_KINDS = {"stock", "flow", "share", "ratio"}
 # for a share in %), anchored on the published ratio; stock_from_flows: c x the last three years of
 # the input flow.
 MODELS = {"trend": 0, "rd_panel": 0, "ratio": 2, "stock_from_flows": 1}
+STOCK_YEARS = 3  # stock_from_flows: certificates last three years, so the stock is about 3 years of flows
 # model -> number of drivers: the rd_panel model's are [fiscal S&T spending, GDP], in that order
 # (its elasticities and the scenario levers that set them)
 DRIVEN = {"rd_panel": 2}
