@@ -308,3 +308,13 @@ def test_two_analyst_files_disagreeing_on_a_figure_is_an_error_naming_both(tmp_p
     assert "b.csv" in msg and "a.csv gives 30.2 亿元" in msg and "found 45.0 亿元" in msg
     write_csv(tmp_path / "h", row.format(30.2), name="b.csv")  # the same figure twice is fine
     assert load_history([tmp_path / "h"]).exact("百色", "tech_contract_turnover_inflow")[2020] == pytest.approx(30.2)
+
+
+def test_vintages_of_one_figure_use_the_latest_whatever_the_row_order_and_unordered_ones_are_named(tmp_path):
+    head = HEADER.rstrip("\n") + ",vintage\n"
+    older, newer = GOOD.replace("0.84", "0.80").rstrip("\n") + ",2023年鉴\n", GOOD.rstrip("\n") + ",2024年鉴\n"
+    for body in (older + newer, newer + older):
+        write_csv(tmp_path / "h", body, header=head)
+        assert load_history([tmp_path / "h"]).exact("广西", "rd_intensity")[2023] == 0.84
+    msg = history_error(tmp_path, older.replace("2023年鉴", "初值") + newer.replace("2024年鉴", "终值"), header=head)
+    assert "2 vintages of 广西 rd_intensity 2023 that cannot be ordered: line 2 (初值), line 3 (终值)" in msg

@@ -257,7 +257,7 @@ def _across_files(frames: list[pd.DataFrame], files: list[Path], n_analyst: int)
     rows = rows[(rows.priority < n_analyst) & (rows.vintage == rows.dataset)]  # a named vintage keeps both
     problems = []
     for (geo, ind, year), g in rows.groupby(["geo", "indicator", "year"], sort=False):
-        first, *others = g.sort_values("priority").to_dict("records")
+        first, *others = g.sort_values("priority", kind="stable").to_dict("records")
         for other in others:
             same = math.isclose(other["value"], first["value"], rel_tol=1e-9)
             if other["priority"] != first["priority"] and not same:
@@ -318,12 +318,41 @@ def _load_file(path: Path, priority: int, vocab: Vocabulary, analyst: bool) -> p
             continue
         seen[key] = rec
         records.append(rec)
+    records, order_problems = _latest_vintage_first(records, f, row_word)
+    problems += order_problems
     if problems:
         raise InputError(problems)
     if not records and analyst:  # an unfilled template would otherwise change nothing without a word
         blank = f"{len(rows)} {row_word}s, every value blank" if rows else "a header and no rows"
         raise InputError.single("value", blank, "at least one figure filled in (or the file out of the folder)", f)
     return pd.DataFrame.from_records(records, columns=COLUMNS)
+
+
+_VINTAGE_YEAR = re.compile(r"(?:19|20)\d{2}")
+
+
+def _latest_vintage_first(records: list[dict], f: str, row_word: str) -> tuple[list[dict], list[Problem]]:
+    """Rows of one file giving a figure in several vintages, the latest first (the model uses the
+    first row of the highest-priority file): latest by the year the vintage names (2022年鉴 after
+    2021年鉴). Vintages that name no year, or the same one, cannot be ordered: an error, since the
+    row order would otherwise decide."""
+    groups: dict[tuple, list[dict]] = {}
+    for rec in records:
+        groups.setdefault((rec["geo"], rec["indicator"], rec["year"]), []).append(rec)
+    problems, ordered = [], []
+    for key, recs in groups.items():
+        if len(recs) > 1:
+            years = [max(map(int, _VINTAGE_YEAR.findall(r["vintage"])), default=None) for r in recs]
+            if None in years or len(set(years)) < len(years):
+                lines = ", ".join(f"{row_word} {r['line']} ({r['vintage']})" for r in recs)
+                problems.append(Problem(
+                    f, f"{row_word} {recs[-1]['line']}", "vintage",
+                    f"{len(recs)} vintages of {key[0]} {key[1]} {key[2]} that cannot be ordered: {lines}",
+                    "a vintage naming its year (2021年鉴, 2022年鉴): the latest is used",
+                ))  # fmt: skip
+            recs = [r for _, r in sorted(zip(years, recs, strict=True), key=lambda p: -(p[0] or 0))]
+        ordered += recs
+    return ordered, problems
 
 
 def _row_word(path: Path) -> str:

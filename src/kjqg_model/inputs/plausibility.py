@@ -41,7 +41,7 @@ def implausible(table: pd.DataFrame, vocab: Vocabulary, targets=()) -> list[Prob
     hi = rows.indicator.map(lambda i: ranges.get(i, (-np.inf, np.inf))[1]).astype(float)
     outside = rows[rows.indicator.isin(ranges) & ~((rows.value >= lo) & (rows.value <= hi))]  # 0.2 s less per load
     problems = [_out_of_range(r, vocab) for r in outside.itertuples()]
-    chosen = table[table.qualifier.isin(EXACT)].sort_values("priority")
+    chosen = table[table.qualifier.isin(EXACT)].sort_values("priority", kind="stable")
     # one value per year as the model sees it (an analyst's row replaces the shipped one)
     chosen = chosen.drop_duplicates(["geo", "indicator", "year"]).sort_values(["geo", "indicator", "year"])
     keys = chosen.groupby(["geo", "indicator"])
