@@ -523,3 +523,51 @@ def test_no_decrease_and_the_regional_average_are_drafted():
     assert (growth["indicator"], growth["kind"], growth["threshold"]) == ("fiscal_st_expenditure", "growth_rate", 8)
     (rel,) = _one("到2026年，全社会研发经费投入强度不低于全区平均水平。")
     assert (rel["kind"], rel["relative_to"], rel["indicator"]) == ("relative", "广西", "rd_intensity")
+
+
+def test_shares_of_an_average_from_to_levels_and_increases_since_a_named_year():
+    (rel,) = _one("到2026年，全市R&D经费投入强度达到全区平均水平的80%以上。")  # not also a level of 80 %
+    assert (rel["kind"], rel["threshold"], rel["relative_to"], rel["indicator"]) == (
+        "relative",
+        0.8,
+        "广西",
+        "rd_intensity",
+    )
+    (half,) = _one("到2026年，全市R&D经费投入强度不低于全国平均水平的一半。")
+    assert (half["threshold"], half["relative_to"]) == (0.5, "全国")
+    (above,) = _one("到2026年，研发投入强度高于全区平均水平0.1个百分点。")  # a difference: drafted as above, noted
+    assert (above["kind"], above["comparator"], above["threshold"]) == ("relative", ">", 1) and "0.1个百分点" in above[
+        "note"
+    ]
+    _, carried = _one("到2026年R&D经费投入强度达到1.5%，力争达到全区平均水平。")
+    assert (carried["kind"], carried["indicator"], carried.get("aspiration")) == ("relative", "rd_intensity", True)
+    (level,) = _one("到2026年，全社会R&D经费由2023年的9.8亿元增加到20亿元。")  # 增加到: where it gets to
+    assert (level["kind"], level["threshold"], level["indicator"]) == ("level", 20, "rd_expenditure")
+    (since,) = _one("到2026年，每万人口发明专利拥有量较2023年提高1件。")
+    assert (since["kind"], since["period"], since["threshold"], since["unit"]) == (
+        "increase",
+        [2023, 2026],
+        1,
+        "件/万人",
+    )
+
+
+def test_a_one_year_work_plan_runs_from_the_year_before_and_its_present_figures_are_no_goals():
+    text = (
+        "鹿寨县2024年科技工作要点\n2023年，全县高新技术企业达到28家。\n一、主要目标\n"
+        "（一）全县研发经费投入增长15%以上。\n（二）新增科技型中小企业20家，总数突破80家。\n"
+    )
+    plan = draft_plan(text, "luzhai", "柳州")
+    got = [(t["name"], t["kind"], t.get("period") or t["year"], t["threshold"]) for t in plan["targets"]]
+    assert plan["base_year"] == 2023 and got == [
+        ("全县研发经费投入", "growth_rate", [2023, 2024], 15),
+        ("新增科技型中小企业", "increase", [2023, 2024], 20),
+        ("科技型中小企业", "level", 2024, 80),
+    ]
+
+
+def test_an_aspiration_after_a_firm_goal_in_one_clause_is_its_own_and_of_the_same_kind():
+    firm, hope = _one("到2026年，全社会研发经费投入年均增长10%以上、力争达到15%。")
+    assert (firm["kind"], firm["threshold"], firm.get("aspiration")) == ("growth_rate", 10, None)
+    assert (hope["kind"], hope["threshold"], hope["indicator"], hope["aspiration"]) == (
+        "growth_rate", 15, "rd_expenditure", True)  # fmt: skip

@@ -198,7 +198,7 @@ def cmd_probabilities(args) -> None:
     if args.format == "table" and frame.empty:
         print(
             f"# no target of {', '.join(plans)} has a probability or a published outcome: their series have no "
-            f"data yet. Write what they need with: kjqg template {ctx.plan(plans[0]).option} --out need.xlsx, fill it "
+            f"data{f' up to {args.origin} (--origin)' if args.origin is not None else ' yet'}. Write what they need with: kjqg template {ctx.plan(plans[0]).option} --out need.xlsx, fill it "
             "in, and pass its folder with --history (--all lists the targets and why)"
         )
         _unread_note(ctx, plans)

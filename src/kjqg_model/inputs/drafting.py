@@ -61,7 +61,12 @@ _COMPARATORS = {
     "超": ">",
 }
 _MODIFIERS = {"以上": ">=", "以下": "<=", "以内": "<=", "左右": "~"}
-_RELATIVE = re.compile(r"(不低于|高于|超过|达到)(全国|全区)(?:平均)?水平")
+_RELATIVE = re.compile(
+    r"(不低于|高于|超过|达到)(全国|全区)(?:平均)?水平"
+    r"(?:的\s*(?:(?P<percent>\d+(?:\.\d+)?)\s*%|(?P<half>一半)|(?P<times>\d+(?:\.\d+)?)\s*倍)"
+    r"|(?P<points>\d+(?:\.\d+)?)\s*个百分点)?"
+)
+_OF_AVERAGE = re.compile(r"(?:全国|全区)(?:平均)?水平的?\s*$")  # its number belongs to the relative target
 _COMPARED_WITH = {"全国": "全国", "全区": "广西"}  # 全区: the autonomous region, Guangxi
 
 # a year in force; not a date (2021年7月), not a base of comparison (较2020年, 由2020年的, 2020年以来)
@@ -109,7 +114,7 @@ _TOTAL = re.compile(r"总数|总量|总额|总规模")
 # meetings held and what each unit must have (每个县至少建设1个…) are ways of working, not the plan's goals
 _NO_GOAL_NAME = re.compile(r"召开|会议$|^每(?:个|家|所|县)")
 _CUMULATIVE = re.compile(r"累计")
-_INCREASE = re.compile(r"新增|新建|净增|增加(?!值)")
+_INCREASE = re.compile(r"新增|新建|净增|增加(?!值|到|至)")  # 由9.8亿元增加到20亿元 is a level
 _EACH_YEAR = re.compile(r"每年|(?<!\d)年增长(?!率)")
 _ASPIRATION = re.compile(r"力争|争取|争创")
 
@@ -362,13 +367,17 @@ _FIVE_YEAR_PLANS = {"十三五": (2016, 2020), "十四五": (2021, 2025), "十�
 _FIVE_YEAR = re.compile("|".join(_FIVE_YEAR_PLANS))
 
 
+_ONE_YEAR = re.compile(r"(20\d{2})\s*年(?:度)?[^—–\-\d]*(?:要点|计划|安排|方案|任务)")  # 鹿寨县2024年科技工作要点
+
+
 def _period(title: str, plan_id: str, text: str) -> tuple[int, int] | None:
-    """The plan period: from the title (2024—2026, or 十四五: 2021–2025), else from a plan id
-    ending in _2024_2026, else the first period written in the text, else the first five-year plan
-    the text names."""
+    """The plan period: from the title (2024—2026, 十四五: 2021–2025, or one year: 2024年科技工作要点),
+    else from a plan id ending in _2024_2026, else the first period written in the text, else the
+    first five-year plan the text names."""
     found = (
         _PERIOD.search(title),
         _FIVE_YEAR.search(title),
+        _ONE_YEAR.search(title),
         re.search(r"(20\d{2})_(20\d{2})$", plan_id),
         _PERIOD.search(text),
         _FIVE_YEAR.search(_BRACKETED.sub("", text)),  # 落实《…“十四五”规划》 names another plan
@@ -376,6 +385,8 @@ def _period(title: str, plan_id: str, text: str) -> tuple[int, int] | None:
     for m in filter(None, found):
         if m.re is _FIVE_YEAR:
             return _FIVE_YEAR_PLANS[m.group()]
+        if m.re is _ONE_YEAR:
+            return int(m.group(1)), int(m.group(1))
         if int(m.group(1)) < int(m.group(2)):
             return int(m.group(1)), int(m.group(2))
     return None
@@ -470,7 +481,9 @@ def _sentence(sentence: str, section: str, carried: int | None, geo_names: tuple
         aspiration = aspiration or bool(_ASPIRATION.search(clause))
         where = _Where(section, _last_year(masked[:start]) or carried, aspiration)
         before = len(found)
-        found += _relative(sentence[start:end], clause, where) + _no_decrease(sentence[start:end], clause, where)
+        subject = _GROWTH_TAIL.sub("", found[-1].name) if found else ""
+        found += _relative(sentence[start:end], clause, where, subject)
+        found += _no_decrease(sentence[start:end], clause, where)
         subject = _GROWTH_TAIL.sub("", found[-1].name) if found else ""
         found += _clause(sentence[start:end], _doublings(clause), where, geo_names, subject)
         aspiration = aspiration and len(found) == before
@@ -512,11 +525,12 @@ def _clause(verbatim: str, clause: str, where: _Where, geo_names: tuple[str, ...
     """The goals of one clause; `subject` is the name of the goal before, for an item that names
     none (…达到50亿元，年均增长15%)."""
     matches = list(_QUANTITY.finditer(clause))
-    found = []
+    found: list[_Found] = []
+    own = _ASPIRATION.search(clause)
     for i, m in enumerate(matches):
         before = clause[matches[i - 1].end() if i else 0 : m.start()]
         after = clause[m.end() : matches[i + 1].start() if i + 1 < len(matches) else len(clause)]
-        if _not_a_goal(before, after, i + 1 < len(matches), geo_names):
+        if _not_a_goal(before, after, i + 1 < len(matches), geo_names) or _OF_AVERAGE.search(before):
             continue
         if present := _FROM.search(before):  # 由2023年的0.86件提高到2.5件: the goal is 2.5, of what precedes 由
             subject = _name(before[: present.start()], "") or subject
@@ -524,12 +538,19 @@ def _clause(verbatim: str, clause: str, where: _Where, geo_names: tuple[str, ...
         name = _name(before, after)
         if _NO_GOAL_NAME.search(name):
             continue
+        inherited = not name
         if _TOTAL.fullmatch(name):
-            name = subject  # 净增150家，总数达到450家: the total of the same thing
+            name = re.sub(r"^(?:新增|新建|净增|增加)", "", subject)  # 净增150家，总数达到450家: the same thing's total
         elif not name or _BARE_NAME.match(name):
             name = subject + name  # 技术合同成交额达到50亿元，年均增长15%: the growth of the same thing
         subject = _GROWTH_TAIL.sub("", name)
-        found.append(_goal(m, name, before, after, clause[: m.start()], verbatim, where))
+        # 力争 in this clause holds from where it stands (年均增长10%以上、力争达到15%: the 10 % is firm)
+        aspiration = (where.aspiration and not own) or bool(own and own.start() < m.start())
+        goal = _goal(m, name, before, after, clause[: m.start()], verbatim, replace(where, aspiration=aspiration))
+        last = found[-1] if found else None
+        if inherited and last is not None and last.kind == "growth_rate" and goal.unit == "%":
+            goal = replace(goal, kind="growth_rate", name=last.name, each_year=last.each_year)  # …、力争达到15%
+        found.append(goal)
     if "分别" in clause and len(found) > 1:  # 2024年、2025年、2026年…分别达到200家、250家、300家
         years = [int(y) for y in _YEAR.findall(clause[: clause.index("分别")])]
         if len(years) == len(found):
@@ -561,6 +582,10 @@ def _goal(m: re.Match, name: str, before: str, after: str, prefix: str, verbatim
     if total_growth:  # 较2024年增长100% by 2027: the whole period's growth (_over_period makes it yearly)
         since, kind, high = int(total[1]) if total[1] else None, "growth_rate", None
         name = name[: len(name) - len(total[0])] if name.endswith(total[0]) else name
+    since_year = _SINCE.search(before.rstrip()) if unit != "%" and not _GROWTH.search(before) else None
+    if since_year and since_year[1] and year and int(since_year[1]) < year:  # 较2023年提高1件: from that year
+        kind, since = "increase", int(since_year[1])
+        name = name[: len(name) - len(since_year[0])] if name.endswith(since_year[0]) else name
     yearly_increase = kind == "increase" and bool(_GROWTH.search(before))  # 年均增长0.3件, 年均提高0.1个百分点
     if yearly_increase:
         name = _GROWTH_TAIL.sub("", re.sub(r"年均(?:增长|提高|增加|新增|净增)?$", "", name))
@@ -615,18 +640,23 @@ def _kind(before: str, prefix: str, unit: str) -> str:
     return "level"
 
 
-def _relative(verbatim: str, clause: str, where: _Where) -> list[_Found]:
-    """不低于全国(全区)平均水平: the ratio to the national (Guangxi's) value, at least 1."""
+def _relative(verbatim: str, clause: str, where: _Where, subject: str) -> list[_Found]:
+    """不低于全国(全区)平均水平: the ratio to the national (Guangxi's) value, at least 1 (of 80 %:
+    0.8, 一半: 0.5). 高于…0.1个百分点 is a difference, which the schema does not hold: drafted as
+    above the average, with a note. `subject`: the name of the goal before (…达到1.5%，力争达到全区平均水平)."""
     m = _RELATIVE.search(clause)
     if not m:
         return []
+    ratio = float(m["percent"]) / 100 if m["percent"] else 0.5 if m["half"] else float(m["times"] or 1)
+    note = f"原文要求高出{m['points']}个百分点（差值），按高于平均水平起草，请核对" if m["points"] else ""
     return [
         _Found(
-            name=_name(clause[: m.start()], "") or f"{m.group(2)}平均水平之比",
+            name=_name(clause[: m.start()], "") or subject or f"{m.group(2)}平均水平之比",
             year=where.year,
             kind="relative",
-            comparator=">" if m.group(1) in ("高于", "超过") else ">=",
-            threshold=1.0,
+            comparator=">" if m.group(1) in ("高于", "超过") or m["points"] else ">=",
+            threshold=ratio,
+            note=note,
             unit="ratio",
             clause=_CLAUSE_TRIM.sub("", verbatim).strip(),
             section=where.section,
@@ -972,7 +1002,7 @@ def _indicator(name: str, clause: str, kind: str, unit: str, vocab: Vocabulary) 
     """A vocabulary indicator where the name plainly says it and the unit fits (as the loader checks)."""
     for name_pattern, clause_pattern, indicator in _INDICATOR_RULES:
         ind = vocab.indicators.get(indicator)
-        if ind is None or not re.search(name_pattern, name) or not re.search(clause_pattern, clause):
+        if ind is None or not re.search(name_pattern, name) or not re.search(clause_pattern, name + clause):
             continue
         if indicator.startswith("rd_") and _NARROWER_RD.search(name):
             return None, None
