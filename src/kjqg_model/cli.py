@@ -196,10 +196,11 @@ def cmd_probabilities(args) -> None:
     if not args.all:
         frame = frame[frame.probability.notna() | frame.actual.notna()]
     if args.format == "table" and frame.empty:
+        when = f" up to {args.origin} (--origin)" if args.origin is not None else " yet"
         print(
             f"# no target of {', '.join(plans)} has a probability or a published outcome: their series have no "
-            f"data{f' up to {args.origin} (--origin)' if args.origin is not None else ' yet'}. Write what they need with: kjqg template {ctx.plan(plans[0]).option} --out need.xlsx, fill it "
-            "in, and pass its folder with --history (--all lists the targets and why)"
+            f"data{when}. Write what they need with: kjqg template {ctx.plan(plans[0]).option} --out need.xlsx, "
+            "fill it in, and pass its folder with --history (--all lists the targets and why)"
         )
         _unread_note(ctx, plans)
         return
