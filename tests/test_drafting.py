@@ -281,7 +281,11 @@ def test_units_the_schema_lacks_are_converted_and_noted():
     output = targets["全市工业总产值突破0.25万亿元"]
     assert (output["threshold"], output["unit"]) == (2500, "亿元") and "万亿元" in output["note"]
     staff = targets["研究与试验发展人员全时当量达到6000人年"]
-    assert (staff["threshold"], staff["unit"], staff["indicator"]) == (6000, "人", None) and "人年" in staff["note"]
+    assert (staff["threshold"], staff["unit"], staff["indicator"]) == (6000, "人年", None)  # full-time equivalents
+    (density,) = [
+        t for t in draft_plan("到2026年，每万名就业人员中研发人员达到20人年。", "b_2024_2026", "北海")["targets"]
+    ]
+    assert (density["threshold"], density["unit"]) == (20, "人年/万人")
 
 
 def test_kinds_indicators_and_comparators():
@@ -571,3 +575,17 @@ def test_an_aspiration_after_a_firm_goal_in_one_clause_is_its_own_and_of_the_sam
     assert (firm["kind"], firm["threshold"], firm.get("aspiration")) == ("growth_rate", 10, None)
     assert (hope["kind"], hope["threshold"], hope["indicator"], hope["aspiration"]) == (
         "growth_rate", 15, "rd_expenditure", True)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "indicator"),
+    [
+        ("到2026年，三年累计新增有研发活动的规模以上工业企业300家。", "industrial_firms_with_rd"),
+        ("到2026年，有研发机构的规模以上工业企业数达到500家。", "industrial_firms_with_rd_institution"),
+        ("到2026年，一般公共预算科学技术支出达到5亿元。", "fiscal_st_expenditure"),
+        ("到2026年，市本级财政科技支出年均增长不低于8%。", None),  # the city government's own budget only
+    ],
+)
+def test_indicators_named_as_statistics_name_them_and_a_narrower_budget_is_not_the_citys(text, indicator):
+    (t,) = _one(text)
+    assert t["indicator"] == indicator

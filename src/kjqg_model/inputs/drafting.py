@@ -37,8 +37,6 @@ _WRITTEN: dict[str, tuple[str, float]] = {
     "万人次": ("人次", 1e4),
     "万个": ("个", 1e4),
     "万件": ("件", 1e4),
-    "人年": ("人", 1.0),
-    "万人年": ("人", 1e4),
     "台（套）": ("台(套)", 1.0),
 }
 _UNIT_ALT = "|".join(re.escape(u) for u in sorted(_WRITTEN, key=len, reverse=True))
@@ -121,14 +119,16 @@ _ASPIRATION = re.compile(r"力争|争取|争创")
 # (pattern on the name, pattern the clause must also match, indicator); the first that fits the unit wins
 # R&D of a narrower subject (规模以上工业企业研发经费) is not the whole society's: such a name gets no indicator
 _NARROWER_RD = re.compile(r"(企业|工业|高校|院所|机构|单位)(?:的)?(研发|R&D|研究与试验发展|研究开发)")
+_OWN_LEVEL = re.compile(r"[市县区]本级")  # 市本级财政科技支出: the city government's own budget, not the city's
 _INDICATOR_RULES = (
     (r"有研发活动.*(占比|比重|比例)", "", "rd_active_firm_share"),
-    (r"有研发活动.*数", "", "industrial_firms_with_rd"),
+    (r"有研发活动.*数|有研发活动的?(规模以上|规上)?工业企业$", "", "industrial_firms_with_rd"),
+    (r"有研发机构.*数|有研发机构的?(规模以上|规上)?工业企业$", "", "industrial_firms_with_rd_institution"),
     (r"强度|占.*(?:生产总值|GDP)", r"研发|R&D|研究与试验发展|研究开发", "rd_intensity"),
     (r"技术合同.*(成交额|交易额)", "", "tech_contract_turnover"),
     (r"技术合同.*(数|份)", "", "tech_contracts"),
     (r"财政科技支出占.*支出.*(比重|比例)", "", "fiscal_st_share_of_total_expenditure"),
-    (r"财政科技(支出|投入|经费)", "", "fiscal_st_expenditure"),
+    (r"财政科技(支出|投入|经费)|一般公共预算科学技术支出", "", "fiscal_st_expenditure"),
     (r"(研发|R&D|研究与试验发展|研究开发).*(经费|投入)", "", "rd_expenditure"),
     (r"高新技术企业(保有)?(量|数量|数|总数)?$", "", "hte_stock"),
     (r"地区生产总值|GDP", "", "gdp"),
@@ -608,9 +608,13 @@ def _goal(m: re.Match, name: str, before: str, after: str, prefix: str, verbatim
     )
 
 
+_PER_10K_PEOPLE = re.compile(r"(?:每)?万人|.*每万(?:人|名)")
+
+
 def _density(unit: str, name: str) -> str:
-    """每万人口高价值发明专利拥有量9件 counts per 10,000 people."""
-    return "件/万人" if unit == "件" and re.match(r"(?:每)?万人|.*每万人", name) else unit
+    """每万人口高价值发明专利拥有量9件, 每万名就业人员中研发人员20人年: counts per 10,000 people."""
+    per = f"{unit}/万人"
+    return per if units.dimension(per) == "per_10k" and _PER_10K_PEOPLE.match(name) else unit
 
 
 def _comparator(before: str, modifier: str | None, after: str) -> str:
@@ -1004,7 +1008,7 @@ def _indicator(name: str, clause: str, kind: str, unit: str, vocab: Vocabulary) 
         ind = vocab.indicators.get(indicator)
         if ind is None or not re.search(name_pattern, name) or not re.search(clause_pattern, name + clause):
             continue
-        if indicator.startswith("rd_") and _NARROWER_RD.search(name):
+        if (indicator.startswith("rd_") and _NARROWER_RD.search(name)) or _OWN_LEVEL.search(name):
             return None, None
         if units.dimension(unit) == expected_dimension(kind, ind.dimension):
             return indicator, _basis(clause) if ind.bases else None
