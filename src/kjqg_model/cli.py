@@ -26,22 +26,22 @@ TARGETS_TABLE = [
     Column("target_id", "target_id", 26),
     Column("name", "名称", 24),
     Column("geo", "地区", 6),
-    Column("target", "目标", 14),
+    Column("target", "目标", 19),
     Column("year", "年份", 4, right=True),
-    Column("status", "status", 22),
+    Column("status", "status", 17),
 ]
 PROBABILITIES_TABLE = [
     Column("name", "目标名称", 24),
     Column("geo", "地区", 6),
     Column("year", "年份", 4, right=True),
-    Column("target", "目标", 14),
+    Column("target", "目标", 19),
     Column("scenario", "情景", 9),
     Column("p", "概率", 6, right=True),
     Column("se", "MC se", 5, right=True),
     Column("n_obs", "n", 3, right=True),
     Column("actual", "实际", 9, right=True),
     Column("met", "达成", 4),
-    Column("status", "status", 21),
+    Column("status", "status", 16),
 ]
 TARGET_COLUMNS = ["plan", "target_id", "geo", "indicator", "kind", "year", "comparator", "threshold", "unit", "status"]
 
@@ -82,9 +82,16 @@ def _short_status(status: pd.Series) -> pd.Series:
     )
 
 
+KIND_WORDS = {"increase": " increase", "growth_rate": " a year", "cumulative": " in all", "relative": " × average"}
+
+
 def _target_text(frame: pd.DataFrame) -> pd.Series:
-    """'>= 4,200 家' — the comparator, threshold and unit in one cell."""
-    return frame.comparator + " " + frame.threshold.map(cell_text) + " " + frame.unit.fillna("")
+    """'>= 4,200 家', '>= 260 家 increase', '>= 10 % a year' — comparator, threshold, unit and what
+    is measured in one cell, so a growth or an increase does not read as a level."""
+    unit = frame.unit.fillna("").where(frame.unit != "ratio", "")
+    return (
+        frame.comparator + " " + frame.threshold.map(cell_text) + " " + unit + frame.kind.map(KIND_WORDS).fillna("")
+    ).str.replace("  ", " ")
 
 
 def _common(p: argparse.ArgumentParser) -> None:
