@@ -589,3 +589,10 @@ def test_an_aspiration_after_a_firm_goal_in_one_clause_is_its_own_and_of_the_sam
 def test_indicators_named_as_statistics_name_them_and_a_narrower_budget_is_not_the_citys(text, indicator):
     (t,) = _one(text)
     assert t["indicator"] == indicator
+
+
+def test_a_first_one_and_events_counted_in_chang_are_goals():
+    (first,) = _one("到2026年，国家级科技企业孵化器实现零的突破。")
+    assert (first["kind"], first["comparator"], first["threshold"], first["unit"]) == ("level", ">=", 1, "个")
+    (events,) = _one("到2026年，每年举办科技成果对接活动不少于10场。")
+    assert (events["threshold"], events["unit"], events["each_year"]) == (10, "场", True)

@@ -483,7 +483,7 @@ def _sentence(sentence: str, section: str, carried: int | None, geo_names: tuple
         before = len(found)
         subject = _GROWTH_TAIL.sub("", found[-1].name) if found else ""
         found += _relative(sentence[start:end], clause, where, subject)
-        found += _no_decrease(sentence[start:end], clause, where)
+        found += _no_decrease(sentence[start:end], clause, where) + _first_one(sentence[start:end], clause, where)
         subject = _GROWTH_TAIL.sub("", found[-1].name) if found else ""
         found += _clause(sentence[start:end], _doublings(clause), where, geo_names, subject)
         aspiration = aspiration and len(found) == before
@@ -689,6 +689,32 @@ def _no_decrease(verbatim: str, clause: str, where: _Where) -> list[_Found]:
             each_year=True,
             aspiration=where.aspiration,
             note="原文无数字；只增不减编码为每年增加额≥0（持平也算达到）",
+        )
+    ]
+
+
+_FIRST_ONE = re.compile(r"实现零的突破|零的突破")
+
+
+def _first_one(verbatim: str, clause: str, where: _Where) -> list[_Found]:
+    """国家级科技企业孵化器实现零的突破: at least one, where there is none yet."""
+    m = _FIRST_ONE.search(clause)
+    name = _name(clause[: m.start()], "") if m and not _QUANTITY.search(clause) else ""
+    if not name:
+        return []
+    unit = "家" if re.search(r"(企业|机构|公司|高校)$", name) else "个"
+    return [
+        _Found(
+            name=name,
+            year=where.year,
+            kind="level",
+            comparator=">=",
+            threshold=1.0,
+            unit=unit,
+            clause=_CLAUSE_TRIM.sub("", verbatim).strip(),
+            section=where.section,
+            aspiration=where.aspiration,
+            note=f"原文无数字；零的突破编码为至少1{unit}",
         )
     ]
 

@@ -27,6 +27,7 @@ UNITS: dict[str, tuple[str, float]] = {
     "名": ("count", 1.0),
     "支": ("count", 1.0),
     "次": ("count", 1.0),
+    "场": ("count", 1.0),
     "人次": ("count", 1.0),
     "台(套)": ("count", 1.0),
     "台": ("count", 1.0),
