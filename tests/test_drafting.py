@@ -596,3 +596,17 @@ def test_a_first_one_and_events_counted_in_chang_are_goals():
     assert (first["kind"], first["comparator"], first["threshold"], first["unit"]) == ("level", ">=", 1, "个")
     (events,) = _one("到2026年，每年举办科技成果对接活动不少于10场。")
     assert (events["threshold"], events["unit"], events["each_year"]) == (10, "场", True)
+
+
+def test_a_doubling_since_a_year_names_its_subject_and_growth_comparisons_are_not_ratios():
+    _, doubling = _one("到2025年，全市高新技术企业数量突破300家，比2021年底实现倍增。")
+    assert (doubling["name"], doubling["indicator"], doubling["period"]) == (
+        "全市高新技术企业数量",
+        "hte_stock",
+        [2021, 2025],
+    )
+    assert [t["kind"] for t in _one("到2026年，每万人口高价值发明专利拥有量达到2件，增速高于全区平均水平。")] == [
+        "level"
+    ]
+    (yearly,) = _one("到2026年，财政科技支出较上年增长不低于10%。")  # 较上年: every year's growth
+    assert (yearly["kind"], yearly["threshold"], yearly["each_year"]) == ("growth_rate", 10, True)

@@ -64,6 +64,7 @@ _RELATIVE = re.compile(
     r"(?:的\s*(?:(?P<percent>\d+(?:\.\d+)?)\s*%|(?P<half>一半)|(?P<times>\d+(?:\.\d+)?)\s*倍)"
     r"|(?P<points>\d+(?:\.\d+)?)\s*个百分点)?"
 )
+_GROWTH_WORD = re.compile(r"(?:年均)?(?:增速|增幅|增长率|增长速度)")
 _OF_AVERAGE = re.compile(r"(?:全国|全区)(?:平均)?水平的?\s*$")  # its number belongs to the relative target
 _COMPARED_WITH = {"全国": "全国", "全区": "广西"}  # 全区: the autonomous region, Guangxi
 
@@ -98,8 +99,8 @@ _TAIL_TRIM = re.compile(
 _AFTER_TRIM = re.compile(r"^(?:以上|以下|以内|左右)?的?")
 
 # 年增长 as a yearly growth, not the year of 较2024年增长 (growth since 2024)
-_GROWTH = re.compile(r"年均|(?<!\d)年增长|(?<!\d)年增速|同比增")
-_GROWTH_TAIL = re.compile(r"(?:年均|(?<!\d)年|同比)(?:增长|增速|增幅)$")
+_GROWTH = re.compile(r"年均|(?<!\d)年增长|(?<!\d)年增速|同比增|[较比]上年增")
+_GROWTH_TAIL = re.compile(r"(?:年均|(?<!\d)年|同比|[较比]上年)(?:增长|增速|增幅)$")
 # growth over the whole period, from a base year (较2024年增长100%) or from the plan's (增长50%, 翻一番):
 # the average yearly growth it means
 _SINCE = re.compile(r"(?:(?:较|比)\s*(20\d{2})\s*年?(?:底|末)?\s*)?(?:增长|提高|增加)$")
@@ -113,7 +114,7 @@ _TOTAL = re.compile(r"总数|总量|总额|总规模")
 _NO_GOAL_NAME = re.compile(r"召开|会议$|^每(?:个|家|所|县)")
 _CUMULATIVE = re.compile(r"累计")
 _INCREASE = re.compile(r"新增|新建|净增|增加(?!值|到|至)")  # 由9.8亿元增加到20亿元 is a level
-_EACH_YEAR = re.compile(r"每年|(?<!\d)年增长(?!率)")
+_EACH_YEAR = re.compile(r"每年|(?<!\d)年增长(?!率)|[较比]上年")
 _ASPIRATION = re.compile(r"力争|争取|争创")
 
 # (pattern on the name, pattern the clause must also match, indicator); the first that fits the unit wins
@@ -541,8 +542,8 @@ def _clause(verbatim: str, clause: str, where: _Where, geo_names: tuple[str, ...
         inherited = not name
         if _TOTAL.fullmatch(name):
             name = re.sub(r"^(?:新增|新建|净增|增加)", "", subject)  # 净增150家，总数达到450家: the same thing's total
-        elif not name or _BARE_NAME.match(name):
-            name = subject + name  # 技术合同成交额达到50亿元，年均增长15%: the growth of the same thing
+        elif not name or _BARE_NAME.match(name) or not _SINCE.sub("", name):
+            name = subject + name  # 技术合同成交额达到50亿元，年均增长15% (比2021年底增长100%): the same thing's
         subject = _GROWTH_TAIL.sub("", name)
         # 力争 in this clause holds from where it stands (年均增长10%以上、力争达到15%: the 10 % is firm)
         aspiration = (where.aspiration and not own) or bool(own and own.start() < m.start())
@@ -649,8 +650,8 @@ def _relative(verbatim: str, clause: str, where: _Where, subject: str) -> list[_
     0.8, 一半: 0.5). 高于…0.1个百分点 is a difference, which the schema does not hold: drafted as
     above the average, with a note. `subject`: the name of the goal before (…达到1.5%，力争达到全区平均水平)."""
     m = _RELATIVE.search(clause)
-    if not m:
-        return []
+    if not m or _GROWTH_WORD.fullmatch(_name(clause[: m.start()], "")):
+        return []  # 增速高于全区平均水平 compares growth rates, which a ratio of levels does not measure
     ratio = float(m["percent"]) / 100 if m["percent"] else 0.5 if m["half"] else float(m["times"] or 1)
     note = f"原文要求高出{m['points']}个百分点（差值），按高于平均水平起草，请核对" if m["points"] else ""
     return [
