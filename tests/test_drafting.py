@@ -610,3 +610,12 @@ def test_a_doubling_since_a_year_names_its_subject_and_growth_comparisons_are_no
     ]
     (yearly,) = _one("到2026年，财政科技支出较上年增长不低于10%。")  # 较上年: every year's growth
     assert (yearly["kind"], yearly["threshold"], yearly["each_year"]) == ("growth_rate", 10, True)
+
+
+def test_a_goal_in_a_table_and_in_the_text_is_one_target_noting_the_other():
+    text = (
+        "梧州市科技创新规划（2021—2025年）\n二、发展目标\n到2025年，每万人口发明专利拥有量达到4.5件。\n"
+        "专栏1 主要指标\n序号 | 指标 | 2020年 | 2025年\n1 | 每万人口发明专利拥有量（件） | 2.1 | 4.5\n"
+    )
+    (t,) = draft_plan(text, "wuzhou_2021_2025", "梧州")["targets"]
+    assert (t["threshold"], t["unit"]) == (4.5, "件/万人") and "亦见" in t["note"]

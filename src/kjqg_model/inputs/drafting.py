@@ -964,15 +964,34 @@ def _year_cell(cell: re.Match, row: str, row_unit: str | None, year: int, title:
 
 
 def _targets(found: list[_Found], base_year: int, geo: str, vocab: Vocabulary) -> list[dict]:
-    """Targets in the schema; a year not after the base year is the present, not a goal."""
-    targets, seen = [], set()
+    """Targets in the schema; a year not after the base year is the present, not a goal. A goal
+    stated twice (in a table and in the text) is one target, noting where else it stands."""
+    targets, seen, kept = [], set(), {}
     for f in found:
         if f.year is None or f.year <= base_year:
             continue
         target = _target(f, base_year, geo, vocab)
-        target = {"id": _unique(_id(f, target, vocab), seen), **target}
-        targets.append(target)
+        same = kept.get(_goal_key(target))
+        if same is not None and _same_thing(same["name"], target["name"], same["indicator"]):
+            same["note"] += f"；亦见：{target['clause']}"
+            continue
+        targets.append({"id": _unique(_id(f, target, vocab), seen), **target})
+        kept.setdefault(_goal_key(target), targets[-1])
     return targets
+
+
+def _goal_key(target: dict) -> tuple:
+    fields = ("geo", "indicator", "kind", "year", "comparator", "threshold", "unit", "relative_to")
+    return (*(target.get(k) for k in fields), tuple(target.get("period") or ()))
+
+
+def _same_thing(a: str, b: str, indicator: str | None) -> bool:
+    """Two names of one goal: the same indicator, or (for a goal the vocabulary does not measure)
+    one name within the other once 全市/全社会 and the like are dropped."""
+    if indicator is not None:
+        return True
+    a, b = (re.sub(r"^(?:全市|全县|全区|全社会)+", "", n) for n in (a, b))
+    return a in b or b in a
 
 
 def _over_period(f: _Found, base_year: int) -> _Found:
