@@ -43,6 +43,7 @@ def test_one_series_per_quantity_with_kind_and_unit_from_its_targets():
     assert kinds["p.share"] == ("%", "share") and kinds["p.share_increase"] == ("%", "share")
     assert series["p.share_increase"].label == "新产品销售收入占比"
     assert kinds["p.revenue_growth"] == ("亿元", "flow")  # an amount's growth: the name says revenue
+    assert series["p.revenue_growth"].label == "科技服务业营业收入"  # the amount is asked for, not its growth
     assert kinds["p.talents"] == ("人", "flow")  # at least 50 a year: a count of each year's arrivals
 
 

@@ -24,14 +24,14 @@ BASIS_MARK = {"inflow": "（按吸纳地域）", "outflow": "（按输出地域�
 TARGETS_TABLE = [
     Column("plan", "plan", 17),
     Column("target_id", "target_id", 26),
-    Column("name", "名称", 24),
+    Column("name", "名称", 19),
     Column("geo", "地区", 6),
     Column("target", "目标", 19),
     Column("year", "年份", 4, right=True),
-    Column("status", "status", 17),
+    Column("status", "status", 22),
 ]
 PROBABILITIES_TABLE = [
-    Column("name", "目标名称", 24),
+    Column("name", "目标名称", 19),
     Column("geo", "地区", 6),
     Column("year", "年份", 4, right=True),
     Column("target", "目标", 19),
@@ -41,7 +41,7 @@ PROBABILITIES_TABLE = [
     Column("n_obs", "n", 3, right=True),
     Column("actual", "实际", 9, right=True),
     Column("met", "达成", 4),
-    Column("status", "status", 16),
+    Column("status", "status", 21),
 ]
 TARGET_COLUMNS = ["plan", "target_id", "geo", "indicator", "kind", "year", "comparator", "threshold", "unit", "status"]
 

@@ -22,7 +22,9 @@ if TYPE_CHECKING:  # targets.py calls this module while loading a plan
 POPULATION = "population_resident_year_end"  # 万人: the denominator of 每万人口…
 _YEARS = re.compile(r"_(?:19|20)\d\d(?=_|$)")
 _DECORATION = re.compile(r"^(?:annex\d+_)|_(?:headline|task|each_year)$")
-_CHANGE_WORDS = re.compile(r"^(?:新增|新建|建成|建立|建设|打造|组建)|提高幅度$")
+# what a target does to its series, not what the series is: 新增… a stock's increase, …提高幅度 a
+# share's, …年均增长/同比增速 an amount's growth (the series is the amount: a rate typed under 亿元 is wrong)
+_CHANGE_WORDS = re.compile(r"^(?:新增|新建|建成|建立|建设|打造|组建)|提高幅度$|(?:年均|同比|年)?(?:增长率?|增速|增幅)$")
 _MONEY_WORDS = re.compile(r"产值|收入|营收|金额|成交额|经费|支出|资金|投入|增加值|利润|税|规模")
 _PER_10K = re.compile(r"^每万(?P<den>人口|人|家企业法人|户企业|家企业)中?(?P<num>.+)$")
 
