@@ -80,6 +80,20 @@ def test_identical_figure_from_two_sources_is_accepted(tmp_path):
     assert h.series("广西", "rd_intensity").loc[2023, "source"].endswith("example.org/b")
 
 
+def test_a_figure_for_the_year_not_yet_over_needs_a_reason(tmp_path):
+    import datetime
+
+    now = datetime.date.today().year
+    msg = history_error(tmp_path, GOOD.replace("2023", str(now)))
+    assert f"field 'year': found {now}; expected a year that has ended" in msg
+    write_csv(
+        tmp_path / "h",
+        GOOD.replace("2023", str(now)).rstrip("\n") + ",预计数\n",
+        header=HEADER.rstrip("\n") + ",accept\n",
+    )
+    assert now in load_history([tmp_path / "h"]).exact("广西", "rd_intensity").index
+
+
 def test_a_year_written_as_a_whole_decimal_reads_as_in_a_workbook(tmp_path):
     write_csv(tmp_path / "h", GOOD.replace("2023", "2023.0"))  # as a CSV exported from a float column
     row = load_history([tmp_path / "h"]).series("广西", "rd_intensity").loc[2023]

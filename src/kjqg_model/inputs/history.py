@@ -22,7 +22,7 @@ from . import units
 from .errors import InputError, Problem, shorten
 from .files import ragged_rows, read_table, read_yaml
 from .locations import params_dir
-from .plausibility import implausible
+from .plausibility import ACCEPT, implausible
 from .targets import load_plans, plan_vocabulary
 from .vocab import DECLARED, EXACT, QUALIFIERS, Vocabulary, load_vocabulary
 
@@ -418,6 +418,9 @@ def _parse_row(
         year = int(whole[1])
         if not FIRST_YEAR <= year <= max_year:
             bad("year", raw["year"], f"a data year from {FIRST_YEAR} to {max_year}")
+        elif year == max_year and not raw.get("accept"):  # a year not over has no annual figure yet
+            expected = f"a year that has ended ({year}'s annual figures are published from {year + 1}); {ACCEPT}"
+            bad("year", raw["year"], expected + " (e.g. 预计数)")
     else:
         year = None
         bad("year", shorten(raw["year"]), "a whole year such as 2021")
