@@ -19,8 +19,10 @@ from kjqg_model.engine.projection import GeoModel
 from kjqg_model.engine.streams import Streams
 from kjqg_model.inputs.context import Context
 from kjqg_model.inputs.errors import InputError
-from kjqg_model.inputs.history import WHOLE_COUNTS
+from kjqg_model.inputs.history import WHOLE_COUNTS, load_history
 from kjqg_model.reporting.template import COLUMNS, SOURCE_TO_FILL
+
+from .conftest import write_csv
 
 
 def run(*argv) -> tuple[int, str, str]:
@@ -293,3 +295,18 @@ def test_a_flow_named_after_a_cumulative_target_asks_for_yearly_figures_not_the_
     sheet = series_sheet(requests(ctx.plan("baise_2021_2023"), ctx, 2020), ctx).set_index("序列代码 indicator")
     ask = sheet.loc["baise_2021_2023.sci_tech_achievements_transferred_cum", "填写要求"]
     assert ask.startswith("当年发生数") and "请勿填累计值" in ask
+
+
+def test_a_target_naming_its_basis_is_not_judged_on_the_other_basis(tmp_path):
+    # 北海: buyer-basis turnover 30 亿元 against a buyer-basis target of 40; its seller basis is 0.5
+    goal = {**target("turnover_2026", "tech_contract_turnover", "level", 40, "亿元", year=2026), "geo": "北海"}
+    write_plan(tmp_path / "plans", "bh", [{**goal, "basis": "inflow"}])
+    rows = "".join(
+        f"北海,tech_contract_turnover_{b},2024,{v},亿元,=,x,\n" for b, v in (("inflow", 30), ("outflow", 0.5))
+    )
+    write_csv(tmp_path / "data", rows)
+    history = load_history([tmp_path / "data"], plans_dirs=[tmp_path / "plans"])
+    assert history.exact("北海", "tech_contract_turnover_outflow")[2024] == 0.5
+    write_plan(tmp_path / "plans", "bh", [{**goal, "basis": "outflow"}])  # the seller basis named: 80-fold off
+    with pytest.raises(InputError, match=r"tech_contract_turnover_outflow 2024, the latest of its series"):
+        load_history([tmp_path / "data"], plans_dirs=[tmp_path / "plans"])

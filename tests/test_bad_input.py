@@ -332,3 +332,5 @@ def test_vintages_of_one_figure_use_the_latest_whatever_the_row_order_and_unorde
         assert load_history([tmp_path / "h"]).exact("广西", "rd_intensity")[2023] == 0.84
     msg = history_error(tmp_path, older.replace("2023年鉴", "初值") + newer.replace("2024年鉴", "终值"), header=head)
     assert "2 vintages of 广西 rd_intensity 2023 that cannot be ordered: line 2 (初值), line 3 (终值)" in msg
+    msg = history_error(tmp_path, older.replace(",2023年鉴", ",") + newer, header=head)  # blank: the file's name
+    assert "line 2 (no vintage), line 3 (2024年鉴)" in msg

@@ -228,5 +228,7 @@ def test_a_table_is_never_written_into_an_input_folder(tmp_path):
 def test_the_tables_say_what_a_target_measures_not_only_its_threshold():
     code, out, _ = run("targets", "--plan", "guangxi_2021_2023")
     assert code == 0 and ">= 0 亿元 increase" in out and "in all" in out  # 只增不减; a sum over 2021-2023
+    code, out, _ = run("targets", "--plan", "guilin_2026_2030")
+    assert code == 0 and ">= 1,000 万元 each" in out  # 每年安排1000万元
     code, out, _ = run("probabilities", "--plan", "liuzhou_2021_2023", "--paths", "200")
     assert code == 0 and ">= 1 × average" in out and "ratio" not in out.split("# forecast")[0]

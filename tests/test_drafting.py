@@ -619,3 +619,19 @@ def test_a_goal_in_a_table_and_in_the_text_is_one_target_noting_the_other():
     )
     (t,) = draft_plan(text, "wuzhou_2021_2025", "梧州")["targets"]
     assert (t["threshold"], t["unit"]) == (4.5, "件/万人") and "亦见" in t["note"]
+
+
+def test_review_findings_on_periods_aspirations_and_last_year_goals():
+    plan = draft_plan("北海市2024年至2026年科技创新行动计划\n到2025年，技术合同成交额达到20亿元。", "bh", "北海")
+    assert plan["base_year"] == 2023 and plan["targets"][0]["year"] == 2025  # a span, not a year's work plan
+    assert [t["kind"] for t in _one("到2026年，高新技术企业增速高于全区平均水平，数量达到300家。")] == ["level"]
+    firm, hope = _one("力争到2026年，高新技术企业达到100家、力争科技型中小企业达到500家。")
+    assert firm["aspiration"] and hope["aspiration"]  # 力争 of the clause before holds for both
+    _, yearly = _one("到2026年，高新技术企业达到300家，较上年增长10%。")
+    assert (yearly["name"], yearly["indicator"], yearly["each_year"]) == ("高新技术企业", "hte_stock", True)
+    (step,) = _one("到2026年，技术合同成交额较上年增加5亿元。")  # each year's increase, not 15 over three years
+    assert (step["kind"], step["threshold"], step["each_year"]) == ("increase", 5, True)
+    (goal,) = _one("到2026年，技术合同成交额由9.8亿元增加到20亿元。")
+    assert (goal["name"], goal["threshold"]) == ("技术合同成交额", 20)
+    (twice,) = _one("到2026年，技术合同成交额比2023年提高1倍。")
+    assert (twice["kind"], twice["period"], twice["unit"]) == ("growth_rate", [2023, 2026], "%")

@@ -42,6 +42,10 @@ def test_a_percent_formatted_cell_reads_as_the_percent_it_shows(tmp_path):
     book.active["D2"].number_format = "0.00%"  # typed as 0.42% in Excel: the cell holds 0.0042
     book.save(path)
     assert load_history([tmp_path]).series("百色", "rd_intensity").loc[2021, "value"] == pytest.approx(0.42)
+    book = openpyxl.load_workbook(path)
+    book.active["D2"].value, book.active["D2"].number_format = 0.42, '0.00"%"'  # a literal % sign: no scaling
+    book.save(path)
+    assert load_history([tmp_path]).series("百色", "rd_intensity").loc[2021, "value"] == pytest.approx(0.42)
 
 
 def test_a_bad_cell_is_named_by_file_sheet_row_and_column(tmp_path):

@@ -11,7 +11,16 @@ from pathlib import Path
 import pandas as pd
 
 from . import __version__
-from .analysis.readiness import THIN, analyst_files, observations, overridden_rows, readiness, series_for, unread_rows
+from .analysis.readiness import (
+    THIN,
+    analyst_files,
+    needed_series,
+    observations,
+    overridden_rows,
+    readiness,
+    series_for,
+    unread_rows,
+)
 from .engine.streams import MAX_PATHS
 from .inputs.context import Context
 from .inputs.errors import InputError
@@ -85,13 +94,14 @@ def _short_status(status: pd.Series) -> pd.Series:
 KIND_WORDS = {"increase": " increase", "growth_rate": " a year", "cumulative": " in all", "relative": " × average"}
 
 
-def _target_text(frame: pd.DataFrame) -> pd.Series:
-    """'>= 4,200 家', '>= 260 家 increase', '>= 10 % a year' — comparator, threshold, unit and what
-    is measured in one cell, so a growth or an increase does not read as a level."""
+def _target_text(frame: pd.DataFrame, ctx: Context) -> pd.Series:
+    """'>= 4,200 家', '>= 260 家 increase', '>= 10 % a year', '>= 10 场 each year' — comparator,
+    threshold, unit and what is measured in one cell, so a growth or an increase does not read as a level."""
     unit = frame.unit.fillna("").where(frame.unit != "ratio", "")
-    return (
-        frame.comparator + " " + frame.threshold.map(cell_text) + " " + unit + frame.kind.map(KIND_WORDS).fillna("")
-    ).str.replace("  ", " ")
+    yearly = {(p, t.id) for p in set(frame.plan) for t in ctx.plan(p).targets if t.each_year}
+    each = [" each year" if key in yearly else "" for key in zip(frame.plan, frame.target_id, strict=True)]
+    kind = frame.kind.map(KIND_WORDS).fillna("")
+    return (frame.comparator + " " + frame.threshold.map(cell_text) + " " + unit + kind + each).str.replace("  ", " ")
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -149,7 +159,9 @@ def cmd_targets(args) -> None:
     if args.format != "table":
         _emit(frame[[*TARGET_COLUMNS, "name", "basis", "period", "threshold_high", "relative_to", "clause"]], args)
         return
-    frame = frame.assign(target=_target_text(frame), year=frame.year.astype(str), status=_short_status(frame.status))
+    frame = frame.assign(
+        target=_target_text(frame, ctx), year=frame.year.astype(str), status=_short_status(frame.status)
+    )
     _emit(frame, args, TARGETS_TABLE)
 
 
@@ -216,7 +228,7 @@ def cmd_probabilities(args) -> None:
         _unread_note(ctx, plans, sys.stderr)  # stdout may hold the data
         return
     frame = frame.assign(
-        target=_target_text(frame),
+        target=_target_text(frame, ctx),
         name=frame.name + frame.basis.map(BASIS_MARK).fillna(""),
         p=frame.probability.map(lambda p: MISSING if pd.isna(p) else f"{p:.1%}"),
         se=frame.mc_se.map(lambda p: MISSING if pd.isna(p) else f"{p:.1%}"),
@@ -253,7 +265,7 @@ def _unread_note(ctx: Context, plans: list[str], stream=None) -> None:
             f"# read by no target of {', '.join(plans)}: {listed}{' …' if len(unread) > 6 else ''}",
             file=stream or sys.stdout,
         )
-    replaced = overridden_rows(ctx.history)
+    replaced = overridden_rows(ctx.history, needed_series(targets, ctx.vocab))
     if len(replaced):
         listed = "; ".join(
             f"{r.geo} {r.indicator} {r.year}: {r.value_shipped:,.6g} → {r.value:,.6g} {r.unit} ({r.file})"
@@ -261,7 +273,7 @@ def _unread_note(ctx: Context, plans: list[str], stream=None) -> None:
         )
         print(
             f"# your files replace {len(replaced)} published figure(s): {listed}{' …' if len(replaced) > 4 else ''} "
-            "(kjqg data --view conflicts lists them all)",
+            "(kjqg data --view conflicts with the same --history lists them all)",
             file=stream or sys.stdout,
         )
 

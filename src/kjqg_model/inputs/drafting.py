@@ -64,13 +64,13 @@ _RELATIVE = re.compile(
     r"(?:的\s*(?:(?P<percent>\d+(?:\.\d+)?)\s*%|(?P<half>一半)|(?P<times>\d+(?:\.\d+)?)\s*倍)"
     r"|(?P<points>\d+(?:\.\d+)?)\s*个百分点)?"
 )
-_GROWTH_WORD = re.compile(r"(?:年均)?(?:增速|增幅|增长率|增长速度)")
+_GROWTH_WORD = re.compile(r"(?:增速|增幅|增长率|增长速度)$")
 _OF_AVERAGE = re.compile(r"(?:全国|全区)(?:平均)?水平的?\s*$")  # its number belongs to the relative target
 _COMPARED_WITH = {"全国": "全国", "全区": "广西"}  # 全区: the autonomous region, Guangxi
 
 # a year in force; not a date (2021年7月), not a base of comparison (较2020年, 由2020年的, 2020年以来)
 _YEAR = re.compile(r"(?<![\d较比由从])(?:20\d{2}\s*[—–-]\s*)?(20\d{2})\s*年(?!\s*\d{1,2}\s*月)(?!以来)")
-_PERIOD = re.compile(r"(20\d{2})\s*[—–-]\s*(20\d{2})")
+_PERIOD = re.compile(r"(20\d{2})\s*年?\s*(?:[—–-]|至)\s*(20\d{2})")
 _GOAL_YEAR = re.compile(r"到\s*(20\d{2})\s*年")
 _DATE = re.compile(r"(20\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _NOT_ISSUED = re.compile(r"自\s*20|起|至\s*20")  # around a date: when a plan starts or ends
@@ -105,15 +105,16 @@ _GROWTH_TAIL = re.compile(r"(?:年均|(?<!\d)年|同比|[较比]上年)(?:增长
 # the average yearly growth it means
 _SINCE = re.compile(r"(?:(?:较|比)\s*(20\d{2})\s*年?(?:底|末)?\s*)?(?:增长|提高|增加)$")
 # a figure from the start of a from-to goal (由2023年的0.86件提高到2.5件) is the present, not a goal
-_FROM = re.compile(r"(?:由|从)\s*20\d{2}\s*年(?:底|末)?的?\s*$")
+_FROM = re.compile(r"(?:由|从)\s*(?:20\d{2}\s*年(?:底|末)?的?)?\s*$")
 _NO_DECREASE = re.compile(r"只增不减")
 _MONEY_NAME = re.compile(r"支出|投入|经费|资金")
-_BARE_NAME = re.compile(r"(?:年均|年增|同比)|(?:净增|新增|增加)$")  # names only how, not what
+_BARE_NAME = re.compile(r"(?:年均|年增|同比|[较比]上年)|(?:净增|新增|增加)$")  # names only how, not what
 _TOTAL = re.compile(r"总数|总量|总额|总规模")
 # meetings held and what each unit must have (每个县至少建设1个…) are ways of working, not the plan's goals
 _NO_GOAL_NAME = re.compile(r"召开|会议$|^每(?:个|家|所|县)")
 _CUMULATIVE = re.compile(r"累计")
 _INCREASE = re.compile(r"新增|新建|净增|增加(?!值|到|至)")  # 由9.8亿元增加到20亿元 is a level
+_ON_LAST_YEAR = re.compile(r"[较比]上年")
 _EACH_YEAR = re.compile(r"每年|(?<!\d)年增长(?!率)|[较比]上年")
 _ASPIRATION = re.compile(r"力争|争取|争创")
 
@@ -206,6 +207,7 @@ class _Where:
     section: str
     year: int | None
     aspiration: bool
+    carried: bool = False  # 力争 from an earlier clause of the sentence (holds for all of this one's goals)
 
 
 @dataclass
@@ -368,18 +370,21 @@ _FIVE_YEAR_PLANS = {"十三五": (2016, 2020), "十四五": (2021, 2025), "十�
 _FIVE_YEAR = re.compile("|".join(_FIVE_YEAR_PLANS))
 
 
-_ONE_YEAR = re.compile(r"(20\d{2})\s*年(?:度)?[^—–\-\d]*(?:要点|计划|安排|方案|任务)")  # 鹿寨县2024年科技工作要点
+# a year's work plan (鹿寨县2024年科技工作要点): the title names one year and no span of years
+_ONE_YEAR = re.compile(
+    r"^(?!.*(?:至|到|三年|五年|20\d{2}.*20\d{2})).*?(20\d{2})\s*年度?.*(?:要点|工作计划|工作安排|任务)"
+)
 
 
 def _period(title: str, plan_id: str, text: str) -> tuple[int, int] | None:
-    """The plan period: from the title (2024—2026, 十四五: 2021–2025, or one year: 2024年科技工作要点),
-    else from a plan id ending in _2024_2026, else the first period written in the text, else the
-    first five-year plan the text names."""
+    """The plan period: from the title (2024—2026, 十四五: 2021–2025), else from a plan id ending in
+    _2024_2026, else a year's work plan's title (2024年科技工作要点), else the first period written
+    in the text, else the first five-year plan the text names."""
     found = (
         _PERIOD.search(title),
         _FIVE_YEAR.search(title),
-        _ONE_YEAR.search(title),
         re.search(r"(20\d{2})_(20\d{2})$", plan_id),
+        _ONE_YEAR.search(title),
         _PERIOD.search(text),
         _FIVE_YEAR.search(_BRACKETED.sub("", text)),  # 落实《…“十四五”规划》 names another plan
     )
@@ -479,8 +484,9 @@ def _sentence(sentence: str, section: str, carried: int | None, geo_names: tuple
         clause = masked[start:end]
         if start >= rule_from or _SUBSIDY.search(clause):
             continue  # subsidy caps, rates and who qualifies are rules, not goals
-        aspiration = aspiration or bool(_ASPIRATION.search(clause))
-        where = _Where(section, _last_year(masked[:start]) or carried, aspiration)
+        where = _Where(section, _last_year(masked[:start]) or carried, aspiration or bool(_ASPIRATION.search(clause)),
+                       aspiration)  # fmt: skip
+        aspiration = where.aspiration
         before = len(found)
         subject = _GROWTH_TAIL.sub("", found[-1].name) if found else ""
         found += _relative(sentence[start:end], clause, where, subject)
@@ -502,11 +508,11 @@ def _subsidy_start(sentence: str) -> int:
 
 
 # 倍增 only as the clause's goal (实现倍增), not in a programme's name (倍增计划)
-_DOUBLING = re.compile(r"翻(一|两|二|三)番|增长(\d+(?:\.\d+)?)倍|(?:实现)?倍增(?=\s*(?:$|[，。；,;、]))")
+_DOUBLING = re.compile(r"翻(一|两|二|三)番|(?:增长|提高|增加)(\d+(?:\.\d+)?)倍|(?:实现)?倍增(?=\s*(?:$|[，。；,;、]))")
 
 
 def _doublings(clause: str) -> str:
-    """翻一番, 实现倍增 and 增长1倍 (doubling) read as 增长100%, 翻两番 as 增长300%: growth since the
+    """翻一番, 实现倍增 and 增长(提高)1倍 (doubling) read as 增长100%, 翻两番 as 增长300%: growth since the
     year the clause names, else since the plan's base year."""
 
     def growth(m: re.Match) -> str:
@@ -546,7 +552,7 @@ def _clause(verbatim: str, clause: str, where: _Where, geo_names: tuple[str, ...
             name = subject + name  # 技术合同成交额达到50亿元，年均增长15% (比2021年底增长100%): the same thing's
         subject = _GROWTH_TAIL.sub("", name)
         # 力争 in this clause holds from where it stands (年均增长10%以上、力争达到15%: the 10 % is firm)
-        aspiration = (where.aspiration and not own) or bool(own and own.start() < m.start())
+        aspiration = where.carried or bool(own and own.start() < m.start())
         goal = _goal(m, name, before, after, clause[: m.start()], verbatim, replace(where, aspiration=aspiration))
         last = found[-1] if found else None
         if inherited and last is not None and last.kind == "growth_rate" and goal.unit == "%":
@@ -583,11 +589,13 @@ def _goal(m: re.Match, name: str, before: str, after: str, prefix: str, verbatim
     if total_growth:  # 较2024年增长100% by 2027: the whole period's growth (_over_period makes it yearly)
         since, kind, high = int(total[1]) if total[1] else None, "growth_rate", None
         name = name[: len(name) - len(total[0])] if name.endswith(total[0]) else name
-    since_year = _SINCE.search(before.rstrip()) if unit != "%" and not _GROWTH.search(before) else None
+    since_year = _SINCE.search(before.rstrip()) if unit not in ("%", "倍") and not _GROWTH.search(before) else None
     if since_year and since_year[1] and year and int(since_year[1]) < year:  # 较2023年提高1件: from that year
         kind, since = "increase", int(since_year[1])
         name = name[: len(name) - len(since_year[0])] if name.endswith(since_year[0]) else name
-    yearly_increase = kind == "increase" and bool(_GROWTH.search(before))  # 年均增长0.3件, 年均提高0.1个百分点
+    # 年均增长0.3件, 年均提高0.1个百分点: the period's increase; 较上年增加5亿元 holds each year instead
+    yearly_increase = kind == "increase" and bool(_GROWTH.search(before)) and not _ON_LAST_YEAR.search(before)
+    name = re.sub(r"[较比]上年(?:增长|增加|净增|新增|提高)?$", "", name) or name  # each_year says it
     if yearly_increase:
         name = _GROWTH_TAIL.sub("", re.sub(r"年均(?:增长|提高|增加|新增|净增)?$", "", name))
     return _Found(
@@ -650,7 +658,7 @@ def _relative(verbatim: str, clause: str, where: _Where, subject: str) -> list[_
     0.8, 一半: 0.5). 高于…0.1个百分点 is a difference, which the schema does not hold: drafted as
     above the average, with a note. `subject`: the name of the goal before (…达到1.5%，力争达到全区平均水平)."""
     m = _RELATIVE.search(clause)
-    if not m or _GROWTH_WORD.fullmatch(_name(clause[: m.start()], "")):
+    if not m or _GROWTH_WORD.search(_name(clause[: m.start()], "") or "x"):
         return []  # 增速高于全区平均水平 compares growth rates, which a ratio of levels does not measure
     ratio = float(m["percent"]) / 100 if m["percent"] else 0.5 if m["half"] else float(m["times"] or 1)
     note = f"原文要求高出{m['points']}个百分点（差值），按高于平均水平起草，请核对" if m["points"] else ""
@@ -701,6 +709,7 @@ def _first_one(verbatim: str, clause: str, where: _Where) -> list[_Found]:
     """国家级科技企业孵化器实现零的突破: at least one, where there is none yet."""
     m = _FIRST_ONE.search(clause)
     name = _name(clause[: m.start()], "") if m and not _QUANTITY.search(clause) else ""
+    name = re.sub(r"^在(.+?)(?:建设|方面)?上$", r"\1", re.sub(r"^实现", "", name))  # 在国家级创新平台建设上
     if not name:
         return []
     unit = "家" if re.search(r"(企业|机构|公司|高校)$", name) else "个"

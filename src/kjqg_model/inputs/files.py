@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import yaml
@@ -133,12 +134,15 @@ def _uncomputed_formulas(path: Path, place: str, header: list[str]) -> list[Prob
     return problems
 
 
+_LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')  # 0.00"%" and 0.00\% print a % sign, they do not scale
+
+
 def _cell_text(value, number_format: str = "") -> str:
     """A cell as it reads on screen, as a CSV would have it: whole numbers without '.0', empty cells
     as '', and a number in a percent format as the percent shown (20 % is stored as 0.2)."""
     if value is None:
         return ""
-    if isinstance(value, int | float) and not isinstance(value, bool) and "%" in (number_format or ""):
+    if isinstance(value, int | float) and not isinstance(value, bool) and "%" in _LITERALS.sub("", number_format or ""):
         value = round(value * 100, 12)  # 0.07 * 100 is 7.000000000000001
     if isinstance(value, float) and value.is_integer():
         return str(int(value))

@@ -297,6 +297,7 @@ def _load_file(path: Path, priority: int, vocab: Vocabulary, analyst: bool) -> p
             line=line,
             priority=priority,
             vintage=raw.get("vintage") or path.stem,
+            vintage_typed=bool(raw.get("vintage")),
             accept=raw.get("accept", ""),
         )
         key = (rec["geo"], rec["indicator"], rec["year"], rec["vintage"])
@@ -342,9 +343,12 @@ def _latest_vintage_first(records: list[dict], f: str, row_word: str) -> tuple[l
     problems, ordered = [], []
     for key, recs in groups.items():
         if len(recs) > 1:
-            years = [max(map(int, _VINTAGE_YEAR.findall(r["vintage"])), default=None) for r in recs]
+            # a blank vintage cell stands for the file's name, which says nothing of when
+            years = [max(map(int, _VINTAGE_YEAR.findall(r["vintage"])), default=None) if r["vintage_typed"] else None
+                     for r in recs]  # fmt: skip
             if None in years or len(set(years)) < len(years):
-                lines = ", ".join(f"{row_word} {r['line']} ({r['vintage']})" for r in recs)
+                lines = ", ".join(f"{row_word} {r['line']} ({r['vintage'] if r['vintage_typed'] else 'no vintage'})"
+                                  for r in recs)  # fmt: skip
                 problems.append(Problem(
                     f, f"{row_word} {recs[-1]['line']}", "vintage",
                     f"{len(recs)} vintages of {key[0]} {key[1]} {key[2]} that cannot be ordered: {lines}",

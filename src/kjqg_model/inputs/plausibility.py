@@ -101,7 +101,7 @@ def _ratio_against_inputs(chosen: pd.DataFrame, accepted: pd.Series, vocab: Voca
     """A ratio typed as published (R&D intensity 0.22 %) more than RATIO_SPAN times off the ratio
     of its inputs (R&D ÷ GDP = 1.84 %) in the nearest year within MAX_GAP: a whole series typed
     ×10 off has no jump and stays in range, but cannot disagree with its own inputs. Blamed on the
-    ratio's row, or on the numerator's where the inputs' file takes precedence."""
+    ratio's row, or on the input's from a file that takes precedence."""
     values = chosen.set_index(["geo", "indicator", "year"])
     present = set(values.index.get_level_values("indicator"))
     problems = []
@@ -121,9 +121,9 @@ def _ratio_against_inputs(chosen: pd.DataFrame, accepted: pd.Series, vocab: Voca
                 continue
             if r.priority <= inputs.priority.min():
                 blamed = r
-            else:
-                blamed = chosen[(chosen.geo == r.geo) & (chosen.indicator == ind.inputs[0]) & (chosen.year == key[1])]
-                blamed = blamed.iloc[0]
+            else:  # the input from the file that takes precedence (the analyst's, beside shipped figures)
+                source = ind.inputs[int(np.argmin(inputs.priority.to_numpy()))]
+                blamed = chosen[(chosen.geo == r.geo) & (chosen.indicator == source) & (chosen.year == key[1])].iloc[0]
             context = f", but {ind.inputs[0]} ÷ {ind.inputs[1]} makes {_num(derived[key])} {ind.unit} in {key[1]}" + (
                 "" if blamed is r else f" (the {name} figure {r.value_published} {r.unit_published} disagrees)"
             )
@@ -139,42 +139,46 @@ def _ratio_against_inputs(chosen: pd.DataFrame, accepted: pd.Series, vocab: Voca
 def _far_from_targets(chosen: pd.DataFrame, accepted: pd.Series, targets, vocab: Vocabulary) -> list[Problem]:
     """A level target (or a cumulative one's yearly part) TARGET_SPAN times above or below the
     latest value of its series: no plan aims 20-fold off a share or 50-fold off an amount where it
-    stands, so the series (or the target) is in another unit."""
+    stands, so the series (or the target) is in another unit. A target on an umbrella indicator
+    (turnover) is judged on the basis it names; one naming none, only where every basis is that far
+    off (the two bases of one province differ up to ×1,800)."""
     latest = chosen.drop_duplicates(["geo", "indicator"], keep="last")
     latest = pd.Series(latest.index, index=pd.MultiIndex.from_arrays([latest.geo, latest.indicator]))
     problems, seen = [], set()
-    concrete = [  # a target on an umbrella indicator (turnover) is judged on each basis's series
-        (t, name)
-        for t in targets
-        if t.indicator in vocab.indicators
-        for name in (list(vocab.indicators[t.indicator].bases.values()) or [t.indicator])
-    ]
-    for t, name in concrete:
-        key, ind = (t.geo, name), vocab.indicators[name]
-        if key in seen or t.kind not in ("level", "cumulative") or t.unit != ind.unit:
+    for t in targets:
+        ind = vocab.indicators.get(t.indicator) if t.indicator else None
+        if ind is None or t.kind not in ("level", "cumulative"):
             continue
-        # a cumulative target sums the period's years: its yearly part is what a year's figure is near
-        years = t.period[1] - t.period[0] + 1 if t.kind == "cumulative" and t.period else 1
-        per_year = t.threshold / years
-        if per_year <= 0:
-            continue
-        span = TARGET_SPAN.get("%" if ind.unit == "%" else ind.dimension)
-        if span is None:
-            continue
-        if key not in latest.index or accepted[i := latest[key]]:
-            continue
-        r = chosen.loc[i]
-        if not 1 / span < per_year / float(r.value) < span:
-            seen.add(key)
-            goal = f"{t.comparator} {_num(t.threshold)} {t.unit}" + (f" over {years} years" if years > 1 else "")
-            context = f", the latest of its series, against the plan's target {goal} for {t.year} ({t.plan}: {t.id})"
-            expected = (
-                f"a value within ×{span:g} of the plan's target{' a year' if years > 1 else ''} (if the figure is "
-                f"right, the slip is in the threshold of target {t.id} of plan {t.plan})"
-            )
-            # a slip is named only where undoing it lands within ×5 of the target
-            problems.append(_slip_problem(r, context, float(r.value), per_year / 5, per_year * 5, expected))
+        names = [ind.bases[t.basis]] if t.basis in ind.bases else list(ind.bases.values()) or [t.indicator]
+        found = [_off_target(t, chosen, latest, accepted, vocab, n) for n in names if (t.geo, n) not in seen]
+        if True not in found:  # no basis near the target (a basis without data says nothing)
+            problems += [f for f in found if f is not None]
+            seen.update((t.geo, n) for n in names)
     return problems
+
+
+def _off_target(t, chosen, latest, accepted, vocab: Vocabulary, name: str) -> Problem | bool | None:
+    """The problem of one series far from target `t`, True where it is near, None where it cannot
+    be judged (no data, an accepted figure, a count, a unit the target does not share)."""
+    ind = vocab.indicators[name]
+    span = TARGET_SPAN.get("%" if ind.unit == "%" else ind.dimension)
+    # a cumulative target sums the period's years: its yearly part is what a year's figure is near
+    years = t.period[1] - t.period[0] + 1 if t.kind == "cumulative" and t.period else 1
+    per_year = t.threshold / years
+    key = (t.geo, name)
+    if span is None or t.unit != ind.unit or per_year <= 0 or key not in latest.index or accepted[latest[key]]:
+        return None
+    r = chosen.loc[latest[key]]
+    if 1 / span < per_year / float(r.value) < span:
+        return True
+    goal = f"{t.comparator} {_num(t.threshold)} {t.unit}" + (f" over {years} years" if years > 1 else "")
+    context = f", the latest of its series, against the plan's target {goal} for {t.year} ({t.plan}: {t.id})"
+    expected = (
+        f"a value within ×{span:g} of the plan's target{' a year' if years > 1 else ''} (if the figure is "
+        f"right, the slip is in the threshold of target {t.id} of plan {t.plan})"
+    )
+    # a slip is named only where undoing it lands within ×5 of the target
+    return _slip_problem(r, context, float(r.value), per_year / 5, per_year * 5, expected)
 
 
 def _undoing(value: float, lo: float, hi: float) -> list[tuple[float, str]]:
@@ -227,8 +231,8 @@ STOCK_SPAN = 2.0  # a stock this many times off its last years' flows: one serie
 def _stock_against_flows(chosen: pd.DataFrame, accepted: pd.Series, vocab: Vocabulary) -> list[Problem]:
     """A stock built from flows (高企 = about the last three years' recognitions, c = 1 ± 5 %) more
     than STOCK_SPAN times off their sum in a year both are published: the stock typed as the year's
-    recognitions, or the reverse. Blamed on the stock's row, or on the last flow's where the flows
-    come from a file that takes precedence (the analyst's, beside a published stock)."""
+    recognitions, or the reverse. Blamed on the stock's row, or on a flow's from a file that takes
+    precedence (the analyst's, beside a published stock)."""
     values = chosen.set_index(["geo", "indicator", "year"])
     problems = []
     for name, ind in vocab.indicators.items():
@@ -244,7 +248,7 @@ def _stock_against_flows(chosen: pd.DataFrame, accepted: pd.Series, vocab: Vocab
             ratio = float(r.value) / float(flows.value.sum())
             if 1 / STOCK_SPAN <= ratio <= STOCK_SPAN or (flows.accept.fillna("") != "").any():
                 continue
-            blamed = r if r.priority <= flows.priority.min() else flows.loc[keys[0]]
+            blamed = r if r.priority <= flows.priority.min() else flows.iloc[int(np.argmin(flows.priority.to_numpy()))]
             problems.append(_stock_problem(r, flow_name, flows, ratio, blamed))
     return problems
 
