@@ -681,25 +681,11 @@ def _relative(verbatim: str, clause: str, where: _Where, subject: str) -> list[_
 
 def _no_decrease(verbatim: str, clause: str, where: _Where) -> list[_Found]:
     """财政科技支出只增不减: a money amount that may not fall, as the shipped plans encode it."""
-    m = _NO_DECREASE.search(clause)
-    name = _name(clause[: m.start()], "") if m and not _QUANTITY.search(clause) else ""
+    name = _wordless_name(_NO_DECREASE, clause)
     if not _MONEY_NAME.search(name):
         return []
-    return [
-        _Found(
-            name=name,
-            year=where.year,
-            kind="increase",
-            comparator=">=",
-            threshold=0.0,
-            unit="亿元",
-            clause=_CLAUSE_TRIM.sub("", verbatim).strip(),
-            section=where.section,
-            each_year=True,
-            aspiration=where.aspiration,
-            note="原文无数字；只增不减编码为每年增加额≥0（持平也算达到）",
-        )
-    ]
+    note = "原文无数字；只增不减编码为每年增加额≥0（持平也算达到）"
+    return _wordless(name, verbatim, where, kind="increase", threshold=0.0, unit="亿元", each_year=True, note=note)
 
 
 _FIRST_ONE = re.compile(r"实现零的突破|零的突破")
@@ -707,26 +693,26 @@ _FIRST_ONE = re.compile(r"实现零的突破|零的突破")
 
 def _first_one(verbatim: str, clause: str, where: _Where) -> list[_Found]:
     """国家级科技企业孵化器实现零的突破: at least one, where there is none yet."""
-    m = _FIRST_ONE.search(clause)
-    name = _name(clause[: m.start()], "") if m and not _QUANTITY.search(clause) else ""
+    name = _wordless_name(_FIRST_ONE, clause)
     name = re.sub(r"^在(.+?)(?:建设|方面)?上$", r"\1", re.sub(r"^实现", "", name))  # 在国家级创新平台建设上
     if not name:
         return []
     unit = "家" if re.search(r"(企业|机构|公司|高校)$", name) else "个"
-    return [
-        _Found(
-            name=name,
-            year=where.year,
-            kind="level",
-            comparator=">=",
-            threshold=1.0,
-            unit=unit,
-            clause=_CLAUSE_TRIM.sub("", verbatim).strip(),
-            section=where.section,
-            aspiration=where.aspiration,
-            note=f"原文无数字；零的突破编码为至少1{unit}",
-        )
-    ]
+    note = f"原文无数字；零的突破编码为至少1{unit}"
+    return _wordless(name, verbatim, where, kind="level", threshold=1.0, unit=unit, note=note)
+
+
+def _wordless_name(pattern: re.Pattern, clause: str) -> str:
+    """The name of a goal stated without a number (只增不减, 零的突破); '' where the clause has none
+    or also states a number."""
+    m = pattern.search(clause)
+    return _name(clause[: m.start()], "") if m and not _QUANTITY.search(clause) else ""
+
+
+def _wordless(name: str, verbatim: str, where: _Where, **goal) -> list[_Found]:
+    clause = _CLAUSE_TRIM.sub("", verbatim).strip()
+    return [_Found(name=name, year=where.year, comparator=">=", clause=clause, section=where.section,
+                   aspiration=where.aspiration, **goal)]  # fmt: skip
 
 
 def _name(before: str, after: str) -> str:
