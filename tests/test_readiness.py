@@ -45,3 +45,13 @@ def test_a_relative_target_needs_both_geos():
     assert series_for(t, VOCAB) == [(GEO, "gdp"), ("全国", "gdp")]
     only_mine = history_of([(GEO, "gdp", y, 1.0 + y) for y in range(2015, 2021)])
     assert readiness(t, only_mine, VOCAB).state is State.NO_DATA  # the reference is missing
+
+
+def test_a_target_judged_from_years_before_its_series_starts_asks_for_them():
+    h = history_of([(GEO, "gdp", y, 100.0 + y) for y in range(2022, 2026)])
+    each = _target("gdp", kind="increase", period=(2020, 2025), each_year=True, unit="亿元", threshold=40.0)
+    ready = readiness(each, h, VOCAB)  # the 2020 and 2021 changes need figures no forecast can give
+    assert ready.state is State.NO_DATA and "starts in 2022, but the target needs 2020–2021" in ready.message
+    growth = _target("gdp", kind="growth_rate", period=(2021, 2025), threshold=5.0)
+    assert "needs 2021;" in readiness(growth, h, VOCAB).message
+    assert readiness(_target("gdp", kind="growth_rate", period=(2022, 2025)), h, VOCAB).state is State.MODELLED

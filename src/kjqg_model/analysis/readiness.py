@@ -134,11 +134,38 @@ def readiness(target: Target, history: History, vocab: Vocabulary, origin: int |
         upto = f" up to {origin}" if origin else ""
         message = f"no history{upto} for {', '.join(missing)}; supply it: kjqg template --plan {target.plan}"
         return Readiness(State.NO_DATA, message, 0)
+    early = _years_before_data(target, needs, history, vocab, origin)
+    if early:
+        message = f"{'; '.join(early)}; supply them: kjqg template --plan {target.plan}"
+        return Readiness(State.NO_DATA, message, n_obs)
     thin = [f"{n.geo} {_named(n.indicator, vocab)}: {n.n_obs} obs" for n in needs if 0 < n.n_obs < THIN]
     if thin:
         message = f"modelled (thin: {'; '.join(thin)}; dynamics borrowed from the provincial pool)"
         return Readiness(State.THIN, message, n_obs)
     return Readiness(State.MODELLED, "modelled", n_obs)
+
+
+def _years_before_data(target: Target, needs: list[Need], history: History, vocab: Vocabulary, origin) -> list[str]:
+    """The years the target is judged on that come before its series' first figure (a change from
+    2020 on a series starting in 2022): no forecast runs backwards, so they must be supplied. A series
+    built from others where they are published (a stock from its flows, a ratio) is left to them."""
+    start, end = target.period or (target.year, target.year)
+    if target.kind in ("growth_rate", "increase") and not target.each_year:
+        years = [start, end]
+    elif target.kind == "cumulative" or target.each_year:
+        years = list(range(start, end + 1))
+    else:
+        years = [target.year]
+    out = []
+    for n in needs:
+        rows, inputs = history.series(n.geo, n.indicator, upto=origin), vocab.indicators[n.indicator].inputs
+        if not n.n_obs or n.via or rows.empty or any(len(history.series(n.geo, i, upto=origin)) for i in inputs):
+            continue
+        first = int(rows.index.min())
+        if before := [y for y in years if y < first]:
+            need = str(before[0]) if len(before) == 1 else _years(before)
+            out.append(f"{n.geo} {_named(n.indicator, vocab)} starts in {first}, but the target needs {need}")
+    return out
 
 
 def _named(indicator: str, vocab: Vocabulary) -> str:
