@@ -13,6 +13,7 @@ from kjqg_model import evaluate_targets, forecast_series, project, required_grow
 from kjqg_model.analysis.outcomes import outcome
 from kjqg_model.engine.trend import fixed_pool
 from kjqg_model.inputs.context import Context
+from kjqg_model.inputs.errors import InputError
 from kjqg_model.inputs.history import load_history
 from kjqg_model.inputs.targets import Target
 
@@ -278,3 +279,14 @@ def test_required_growth_brackets_the_probability():
     ]
     assert below.probability < 0.8
     assert required_growth("guangxi_2021_2023/hte_stock_2023").rate is None  # not fiscal-driven: says so
+
+
+def test_a_share_is_forecast_on_its_logit_and_stays_under_100():
+    rising = [60, 65, 70, 75, 80, 85, 90, 93, 95]
+    years = range(2010, 2019)
+    assert forecast_series(rising, years, horizon=5, seed=1).max() > 100  # as an amount it may pass 100
+    shares = forecast_series(rising, years, horizon=5, seed=1, share=True)
+    assert shares.shape == (10_000, 5) and 0 < shares.min() and shares.max() < 100
+    assert np.median(shares[:, -1]) > 95  # still rising towards 100
+    with pytest.raises(InputError, match=r"field 'values': found a share of 101 %"):
+        forecast_series([99, 101], [2020, 2021], horizon=2, share=True)

@@ -568,14 +568,15 @@ def _is_number(x) -> bool:
 
 
 def forecast_series(
-    values, years, horizon: int, n_paths: int = 10_000, seed: int = 0, pool: Pool | None = None
+    values, years, horizon: int, n_paths: int = 10_000, seed: int = 0, pool: Pool | None = None, share: bool = False
 ) -> np.ndarray:
     """Predictive sample paths (n_paths, horizon) for the `horizon` years after the last year of a
     positive annual series; gaps as NaN. The local linear trend the library uses for an indicator
-    with no driver. Without a `pool` nothing about growth is assumed: the drift's prior is centred
-    on zero (sd 3 %/yr), the noise scale's prior is the spread of scales of many kinds of annual
-    series (trend.generic_pool), so a few points already set the series' own scale, and a series
-    of eight or more points sets the trend's shape itself."""
+    with no driver, on the log of the values (`share=True`: a share in %, on its logit, so that no
+    path leaves 0–100 %). Without a `pool` nothing about growth is assumed: the drift's prior is
+    centred on zero, half-Cauchy in its spread (scale 1.5 %/yr), the noise scale's prior is the
+    spread of scales of many kinds of annual series (trend.generic_pool), so a few points already
+    set the series' own scale, and a series of eight or more points sets the trend's shape itself."""
     problems = []
     try:
         v = np.asarray(values, dtype=float)
@@ -589,6 +590,8 @@ def forecast_series(
         problems.append(("values", f"shape {v.shape} with years of shape {y.shape}", "two 1-d arrays of equal length"))
     elif np.any(v[np.isfinite(v)] <= 0) or np.any(np.isinf(v)):
         problems.append(("values", "zero, negative or infinite values", "positive numbers (NaN for gaps)"))
+    elif share and np.any(v[np.isfinite(v)] >= 100):
+        problems.append(("values", f"a share of {np.nanmax(v):g} %", "shares in %, under 100 (share=True)"))
     elif not np.isfinite(v).any():
         problems.append(("values", "no finite value", "at least one observation"))
     elif y.dtype.kind not in "iuf" or not np.all(np.diff(y) > 0) or not np.all(np.equal(np.mod(y, 1), 0)):
@@ -602,14 +605,15 @@ def forecast_series(
     if problems:
         raise InputError([Problem("forecast_series", "", f, found, exp) for f, found, exp in problems])
     ok = np.isfinite(v)
-    yrs, latent = y[ok].astype(int), np.log(v[ok])
+    transform = "logit" if share else "log"
+    yrs, latent = y[ok].astype(int), to_latent(v[ok], transform)
     shape = None
     if pool is None:
         pool = generic_pool()
         if ok.sum() >= 8:
             shape = fit_shape(on_years(yrs, latent)[2][:, None])
     fit = fit_trend(yrs, latent, pool, shape=shape)
-    series = _Series("series", "log", fit, {}, pd.Series(v[ok], index=yrs))
+    series = _Series("series", transform, fit, {}, pd.Series(v[ok], index=yrs))
     future = np.arange(int(yrs[-1]) + 1, int(y[-1]) + horizon + 1)  # trailing NaNs: simulated, then dropped
     steps = series.steps(Streams(seed), "series", int(n_paths), future)
-    return np.exp(fit.anchor + running_sum(steps)[:, len(future) - horizon :])
+    return from_latent(fit.anchor + running_sum(steps)[:, len(future) - horizon :], transform)
