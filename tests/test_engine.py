@@ -286,7 +286,7 @@ def test_a_share_is_forecast_on_its_logit_and_stays_under_100():
     years = range(2010, 2019)
     assert forecast_series(rising, years, horizon=5, seed=1).max() > 100  # as an amount it may pass 100
     shares = forecast_series(rising, years, horizon=5, seed=1, share=True)
-    assert shares.shape == (10_000, 5) and 0 < shares.min() and shares.max() < 100
+    assert shares.shape == (10_000, 5) and shares.min() > 0 and shares.max() < 100
     assert np.median(shares[:, -1]) > 95  # still rising towards 100
     with pytest.raises(InputError, match=r"field 'values': found a share of 101 %"):
         forecast_series([99, 101], [2020, 2021], horizon=2, share=True)
