@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -290,3 +291,15 @@ def test_a_share_is_forecast_on_its_logit_and_stays_under_100():
     assert np.median(shares[:, -1]) > 95  # still rising towards 100
     with pytest.raises(InputError, match=r"field 'values': found a share of 101 %"):
         forecast_series([99, 101], [2020, 2021], horizon=2, share=True)
+
+
+def test_a_series_indexed_by_year_is_read_by_its_years_and_booleans_are_no_values():
+    s = pd.Series([110.0, 100.0, 121.0], index=[2021, 2020, 2022])  # out of order, but each value has its year
+    same = forecast_series(s, [2020, 2021, 2022], horizon=2, n_paths=500, seed=3)
+    assert np.array_equal(
+        same, forecast_series([100.0, 110.0, 121.0], [2020, 2021, 2022], horizon=2, n_paths=500, seed=3)
+    )
+    plain = pd.Series([100.0, 110.0, 121.0])  # a default index says nothing of years: read in order
+    assert np.array_equal(forecast_series(plain, [2020, 2021, 2022], horizon=2, n_paths=500, seed=3), same)
+    with pytest.raises(InputError, match=r"field 'values': found booleans"):
+        forecast_series([True, True, True], [2020, 2021, 2022], horizon=2)

@@ -578,6 +578,11 @@ def forecast_series(
     spread of scales of many kinds of annual series (trend.generic_pool), so a few points already
     set the series' own scale, and a series of eight or more points sets the trend's shape itself."""
     problems = []
+    numeric_index = isinstance(values, pd.Series) and values.index.dtype.kind in "iuf"
+    if numeric_index and np.asarray(years).dtype.kind in "iuf" and sorted(values.index) == sorted(np.ravel(years)):
+        values = values.reindex(np.ravel(years).tolist())  # indexed by the same years: each value keeps its year
+    if np.asarray(values).dtype.kind == "b":
+        raise InputError([Problem("forecast_series", "", "values", "booleans", "numbers (NaN for gaps)")])
     try:
         v = np.asarray(values, dtype=float)
     except (TypeError, ValueError):
