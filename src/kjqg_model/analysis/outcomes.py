@@ -29,34 +29,46 @@ def outcome(target: Target, value_at: ValueAt, vocab: Vocabulary) -> np.ndarray:
     return _worst(target, [step() for step in _steps(target, value_at, vocab)])
 
 
+def judged_years(target: Target) -> list[int]:
+    """The years the target's measure reads, sorted."""
+    return sorted({y for step in _step_years(target) for y in step})
+
+
 def _worst(target: Target, per_step: list[np.ndarray]) -> np.ndarray:
     worst = np.minimum if target.comparator in (">", ">=", "~") else np.maximum
     return per_step[0] if len(per_step) == 1 else worst.reduce(np.vstack(per_step), axis=0)
+
+
+def _step_years(target: Target) -> list[tuple[int, ...]]:
+    """The years each judged step reads: one step, unless the condition must hold each year."""
+    each = target.each_year and target.period is not None
+    if target.kind in ("relative", "level"):
+        return [(y,) for y in range(target.period[0], target.period[1] + 1)] if each else [(target.year,)]
+    start, end = target.period
+    if target.kind == "cumulative":
+        return [tuple(range(start, end + 1))]
+    return [(y - 1, y) for y in range(start + 1, end + 1)] if each else [(start, end)]
 
 
 def _steps(target: Target, value_at: ValueAt, vocab: Vocabulary) -> list[Callable[[], np.ndarray]]:
     """The measure of each year the condition is judged in (one, unless it must hold each year)."""
     ind = vocab.indicators[target.indicator]
     geo, kind = target.geo, target.kind
-    each = target.each_year and target.period is not None
-    if kind in ("relative", "level"):
-        years = range(target.period[0], target.period[1] + 1) if each else [target.year]
-        if kind == "relative":
-            return [lambda y=y: value_at(geo, y) / value_at(target.relative_to, y) for y in years]
-        return [lambda y=y: value_at(geo, y) * units.factor(ind.unit, target.unit) for y in years]
-    start, end = target.period
-    if kind == "cumulative":
-        return [lambda: sum(value_at(geo, y) for y in range(start, end + 1)) * units.factor(ind.unit, target.unit)]
+    # to the target's unit; a share's increase is in 百分点, the same number as its % difference
+    unitless = kind in ("relative", "growth_rate") or (kind == "increase" and ind.dimension == "share")
+    factor = 1.0 if unitless else units.factor(ind.unit, target.unit)
 
-    def change(a: int, b: int) -> np.ndarray:
-        va, vb = value_at(geo, a), value_at(geo, b)
+    def measure(years: tuple[int, ...]) -> np.ndarray:
+        if kind == "relative":
+            return value_at(geo, years[0]) / value_at(target.relative_to, years[0])
+        if kind in ("level", "cumulative"):
+            return sum(value_at(geo, y) for y in years) * factor
+        (a, b), (va, vb) = years, (value_at(geo, y) for y in years)
         if kind == "growth_rate":
             return 100 * ((vb / va) ** (1 / (b - a)) - 1)
-        # increase; a share's increase is in 百分点, the same number as its % difference
-        return (vb - va) * (1.0 if ind.dimension == "share" else units.factor(ind.unit, target.unit))
+        return (vb - va) * factor  # increase
 
-    pairs = [(y - 1, y) for y in range(start + 1, end + 1)] if each else [(start, end)]
-    return [lambda a=a, b=b: change(a, b) for a, b in pairs]
+    return [lambda years=years: measure(years) for years in _step_years(target)]
 
 
 def concrete_indicator(target: Target, vocab: Vocabulary, basis: str | None = None) -> str:

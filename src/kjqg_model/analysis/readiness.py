@@ -13,6 +13,7 @@ from ..inputs.history import History
 from ..inputs.locations import params_dir
 from ..inputs.targets import Target
 from ..inputs.vocab import Vocabulary
+from .outcomes import judged_years
 
 THIN = 3  # fewer observations than this: the series borrows its dynamics from the pool
 
@@ -149,13 +150,7 @@ def _years_before_data(target: Target, needs: list[Need], history: History, voca
     """The years the target is judged on that come before its series' first figure (a change from
     2020 on a series starting in 2022): no forecast runs backwards, so they must be supplied. A series
     built from others where they are published (a stock from its flows, a ratio) is left to them."""
-    start, end = target.period or (target.year, target.year)
-    if target.kind in ("growth_rate", "increase") and not target.each_year:
-        years = [start, end]
-    elif target.kind == "cumulative" or target.each_year:
-        years = list(range(start, end + 1))
-    else:
-        years = [target.year]
+    years = judged_years(target)
     out = []
     for n in needs:
         rows, inputs = history.series(n.geo, n.indicator, upto=origin), vocab.indicators[n.indicator].inputs

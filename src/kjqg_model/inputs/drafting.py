@@ -584,15 +584,17 @@ def _goal(m: re.Match, name: str, before: str, after: str, prefix: str, verbatim
     note = "" if written == unit or unit == "件/万人" else f"原文单位为{written}，已按{unit}记录"
     year = _last_year(prefix) or where.year
     kind, since = _kind(before, prefix, unit), None
-    total = _SINCE.search(before.rstrip()) if unit == "%" and not _GROWTH.search(before) else None
-    total_growth = bool(total and year and (total[1] is None or int(total[1]) < year))
-    if total_growth:  # 较2024年增长100% by 2027: the whole period's growth (_over_period makes it yearly)
-        since, kind, high = int(total[1]) if total[1] else None, "growth_rate", None
-        name = name[: len(name) - len(total[0])] if name.endswith(total[0]) else name
-    since_year = _SINCE.search(before.rstrip()) if unit not in ("%", "倍") and not _GROWTH.search(before) else None
-    if since_year and since_year[1] and year and int(since_year[1]) < year:  # 较2023年提高1件: from that year
-        kind, since = "increase", int(since_year[1])
-        name = name[: len(name) - len(since_year[0])] if name.endswith(since_year[0]) else name
+    compared = None if _GROWTH.search(before) else _SINCE.search(before.rstrip())
+    named = int(compared[1]) if compared and compared[1] else None
+    # 较2024年增长100% by 2027: the whole period's growth (_over_period makes it yearly)
+    total_growth = bool(compared and unit == "%" and year and (named is None or named < year))
+    from_named = bool(compared and unit not in ("%", "倍") and named and year and named < year)  # 较2023年提高1件
+    if total_growth:
+        kind, high = "growth_rate", None
+    elif from_named:
+        kind = "increase"
+    if total_growth or from_named:
+        since, name = named, name.removesuffix(compared[0])
     # 年均增长0.3件, 年均提高0.1个百分点: the period's increase; 较上年增加5亿元 holds each year instead
     yearly_increase = kind == "increase" and bool(_GROWTH.search(before)) and not _ON_LAST_YEAR.search(before)
     name = re.sub(r"[较比]上年(?:增长|增加|净增|新增|提高)?$", "", name) or name  # each_year says it

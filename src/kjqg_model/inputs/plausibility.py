@@ -102,7 +102,7 @@ def _ratio_against_inputs(chosen: pd.DataFrame, accepted: pd.Series, vocab: Voca
     of its inputs (R&D ÷ GDP = 1.84 %) in the nearest year within MAX_GAP: a whole series typed
     ×10 off has no jump and stays in range, but cannot disagree with its own inputs. Blamed on the
     ratio's row, or on the input's from a file that takes precedence."""
-    values = chosen.set_index(["geo", "indicator", "year"])
+    values = chosen.set_index(["geo", "indicator", "year"], drop=False)
     present = set(values.index.get_level_values("indicator"))
     problems = []
     for name, ind in vocab.indicators.items():
@@ -119,11 +119,7 @@ def _ratio_against_inputs(chosen: pd.DataFrame, accepted: pd.Series, vocab: Voca
             inputs = pd.DataFrame([num.loc[key], den.loc[key]])
             if (inputs.accept.fillna("") != "").any():
                 continue
-            if r.priority <= inputs.priority.min():
-                blamed = r
-            else:  # the input from the file that takes precedence (the analyst's, beside shipped figures)
-                source = ind.inputs[int(np.argmin(inputs.priority.to_numpy()))]
-                blamed = chosen[(chosen.geo == r.geo) & (chosen.indicator == source) & (chosen.year == key[1])].iloc[0]
+            blamed = _in_precedence(r, inputs)
             context = f", but {ind.inputs[0]} ÷ {ind.inputs[1]} makes {_num(derived[key])} {ind.unit} in {key[1]}" + (
                 "" if blamed is r else f" (the {name} figure {r.value_published} {r.unit_published} disagrees)"
             )
@@ -233,7 +229,7 @@ def _stock_against_flows(chosen: pd.DataFrame, accepted: pd.Series, vocab: Vocab
     than STOCK_SPAN times off their sum in a year both are published: the stock typed as the year's
     recognitions, or the reverse. Blamed on the stock's row, or on a flow's from a file that takes
     precedence (the analyst's, beside a published stock)."""
-    values = chosen.set_index(["geo", "indicator", "year"])
+    values = chosen.set_index(["geo", "indicator", "year"], drop=False)
     problems = []
     for name, ind in vocab.indicators.items():
         if ind.model != "stock_from_flows":
@@ -248,9 +244,15 @@ def _stock_against_flows(chosen: pd.DataFrame, accepted: pd.Series, vocab: Vocab
             ratio = float(r.value) / float(flows.value.sum())
             if 1 / STOCK_SPAN <= ratio <= STOCK_SPAN or (flows.accept.fillna("") != "").any():
                 continue
-            blamed = r if r.priority <= flows.priority.min() else flows.iloc[int(np.argmin(flows.priority.to_numpy()))]
-            problems.append(_stock_problem(r, flow_name, flows, ratio, blamed))
+            problems.append(_stock_problem(r, flow_name, flows, ratio, _in_precedence(r, flows)))
     return problems
+
+
+def _in_precedence(r, others: pd.DataFrame):
+    """The row to blame for a disagreement between `r` and the rows it was checked against: `r`,
+    unless one of those comes from a file that takes precedence (the analyst's, beside shipped
+    figures, which the analyst cannot edit)."""
+    return r if r.priority <= others.priority.min() else others.iloc[int(np.argmin(others.priority.to_numpy()))]
 
 
 def _stock_problem(r, flow_name: str, flows: pd.DataFrame, ratio: float, blamed) -> Problem:
